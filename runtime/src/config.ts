@@ -1,0 +1,257 @@
+/**
+ * The runtime's configuration, read once from the environment and validated as a whole so that a
+ * bad deployment fails at start with one line per problem instead of at the first request.
+ *
+ * Names keep the original setup guide's (`AWS_REGION`, `AWS_SMS_ORIGINATION_NUMBER`,
+ * `AWS_SMS_CONFIGURATION_SET`, `USE_MOCK_SMS`) so existing deployments carry over.
+ */
+
+export type StoreConfig = { kind: "sqlite"; path: string } | { kind: "dynamodb"; table: string };
+
+export interface RuntimeConfig {
+  port: number;
+  host: string;
+  region: string;
+  useMockSms: boolean;
+  originationIdentity: string | undefined;
+  configurationSet: string | undefined;
+  agentApiToken: string;
+  snsAllowedTopicArns: readonly string[];
+  eventBridgeApiKey: string | undefined;
+  eventBridgeApiKeyHeader: string;
+  store: StoreConfig;
+  maxPartsPerSecond: number;
+  selfManagedOptOuts: boolean;
+  patientRefKey: string;
+  conversationTtlDays: number;
+  keywordReplies: { help: string; stop: string; start: string };
+  logLevel: string;
+  /** Test-only: see `SNS_CERT_FETCH_OVERRIDE` in the README. Never set in a deployed stack. */
+  snsCertFetchOverride: string | undefined;
+  /** Development defaults that were applied because mock mode is on; reported at start. */
+  devDefaultsUsed: readonly string[];
+  /** Settings that are accepted but worth a line in the log at start. */
+  warnings: readonly string[];
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const DEV_AGENT_API_TOKEN = "local-dev-agent-token";
+const DEV_EVENTBRIDGE_API_KEY = "local-dev-eventbridge-key";
+const DEV_PATIENT_REF_KEY = "local-dev-patient-ref-key-not-for-real-data";
+const MIN_SECRET_LENGTH = 16;
+
+const DEFAULT_REPLIES = {
+  help: "Appointment scheduling messages. Reply STOP to opt out. Msg&data rates may apply.",
+  stop: "You are unsubscribed and will receive no further messages. Reply START to resubscribe.",
+  start: "You are subscribed again. Reply STOP to opt out.",
+};
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+// Header names EventBridge may send and Node accepts: RFC 9110 token characters.
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,128}$/;
+const TOPIC_ARN = /^arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+
+export function loadConfig(env: Env = process.env): RuntimeConfig {
+  const problems: string[] = [];
+  const devDefaultsUsed: string[] = [];
+  const text = (key: string): string | undefined => {
+    const value = env[key]?.trim();
+    return value === undefined || value === "" ? undefined : value;
+  };
+
+  const bool = (key: string, fallback: boolean): boolean => {
+    const value = text(key);
+    if (value === undefined) return fallback;
+    if (/^(true|1|yes)$/i.test(value)) return true;
+    if (/^(false|0|no)$/i.test(value)) return false;
+    problems.push(`${key}="${value}" is not a boolean: use true or false`);
+    return fallback;
+  };
+
+  const integer = (key: string, fallback: number, min: number, max: number): number => {
+    const value = text(key);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+      problems.push(`${key}="${value}" must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return parsed;
+  };
+
+  const number = (key: string, fallback: number, min: number, max: number): number => {
+    const value = text(key);
+    if (value === undefined) return fallback;
+    const parsed = Number(value);
+    if (!Number.isFinite(parsed) || parsed < min || parsed > max) {
+      problems.push(`${key}="${value}" must be a number from ${min} to ${max}`);
+      return fallback;
+    }
+    return parsed;
+  };
+
+  // Mock mode is the safe default: real SMS needs an explicit USE_MOCK_SMS=false.
+  const useMockSms = bool("USE_MOCK_SMS", true);
+
+  /** A secret that has a development default in mock mode and is required otherwise. */
+  const secret = (key: string, devDefault: string, hint: string): string => {
+    const value = text(key);
+    if (value !== undefined) {
+      if (value.length < MIN_SECRET_LENGTH) {
+        problems.push(`${key} is too short: use at least ${MIN_SECRET_LENGTH} characters (${hint})`);
+      }
+      return value;
+    }
+    if (useMockSms) {
+      devDefaultsUsed.push(key);
+      return devDefault;
+    }
+    problems.push(`${key} is required when USE_MOCK_SMS=false (${hint})`);
+    return "";
+  };
+
+  const region = text("AWS_REGION") ?? text("AWS_DEFAULT_REGION") ?? "us-east-1";
+  if (!REGION.test(region)) {
+    problems.push(`AWS_REGION="${region}" is not an AWS region name such as us-east-1`);
+  }
+
+  const originationIdentity = text("AWS_SMS_ORIGINATION_NUMBER");
+  if (!useMockSms && originationIdentity === undefined) {
+    problems.push(
+      "AWS_SMS_ORIGINATION_NUMBER is required when USE_MOCK_SMS=false: set the E.164 number, phone number id or ARN to send from",
+    );
+  }
+  const warnings: string[] = [];
+  if (env.AWS_PINPOINT_APP_ID !== undefined) {
+    warnings.push(
+      "AWS_PINPOINT_APP_ID is ignored: End User Messaging sends from AWS_SMS_ORIGINATION_NUMBER; remove it",
+    );
+  }
+
+  const agentApiToken = secret(
+    "AGENT_API_TOKEN",
+    DEV_AGENT_API_TOKEN,
+    "the bearer token agents send to /v1",
+  );
+  const eventBridgeApiKeyRaw = text("EVENTBRIDGE_API_KEY");
+  let eventBridgeApiKey: string | undefined = eventBridgeApiKeyRaw;
+  if (eventBridgeApiKeyRaw === undefined) {
+    if (useMockSms) {
+      devDefaultsUsed.push("EVENTBRIDGE_API_KEY");
+      eventBridgeApiKey = DEV_EVENTBRIDGE_API_KEY;
+    } else {
+      problems.push(
+        "EVENTBRIDGE_API_KEY is required when USE_MOCK_SMS=false: set it to the API key of the EventBridge connection",
+      );
+    }
+  } else if (eventBridgeApiKeyRaw.length < MIN_SECRET_LENGTH) {
+    problems.push(`EVENTBRIDGE_API_KEY is too short: use at least ${MIN_SECRET_LENGTH} characters`);
+  }
+  const eventBridgeApiKeyHeader = (text("EVENTBRIDGE_API_KEY_HEADER") ?? "x-api-key").toLowerCase();
+  if (!HEADER_NAME.test(eventBridgeApiKeyHeader)) {
+    problems.push(
+      `EVENTBRIDGE_API_KEY_HEADER="${eventBridgeApiKeyHeader}" is not a valid HTTP header name`,
+    );
+  } else if (eventBridgeApiKeyHeader === "authorization") {
+    problems.push(
+      "EVENTBRIDGE_API_KEY_HEADER must not be authorization: that header carries the agent token",
+    );
+  }
+
+  const patientRefKey = secret(
+    "PATIENT_REF_KEY",
+    DEV_PATIENT_REF_KEY,
+    "the HMAC key that turns phone numbers into patient references; keep it stable",
+  );
+
+  const snsAllowedTopicArns = (text("SNS_ALLOWED_TOPIC_ARNS") ?? "")
+    .split(",")
+    .map((arn) => arn.trim())
+    .filter((arn) => arn !== "");
+  for (const arn of snsAllowedTopicArns) {
+    if (!TOPIC_ARN.test(arn)) {
+      problems.push(
+        `SNS_ALLOWED_TOPIC_ARNS has "${arn}", which is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)`,
+      );
+    }
+  }
+  if (!useMockSms && snsAllowedTopicArns.length === 0) {
+    problems.push(
+      "SNS_ALLOWED_TOPIC_ARNS is required when USE_MOCK_SMS=false: the inbound topic's ARN, comma-separated if several",
+    );
+  }
+
+  const store = parseStore(text("STORE") ?? "sqlite:./data/sms.db", problems);
+
+  const logLevel = (text("LOG_LEVEL") ?? "info").toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) {
+    problems.push(`LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(", ")}`);
+  }
+
+  const snsCertFetchOverride = text("SNS_CERT_FETCH_OVERRIDE");
+  if (snsCertFetchOverride !== undefined) {
+    // Redirecting certificate fetches would let anyone who controls that host forge SNS messages,
+    // so it exists only for emulator tests and is refused outside mock mode.
+    if (!useMockSms) {
+      problems.push(
+        "SNS_CERT_FETCH_OVERRIDE is a test-only setting and is refused when USE_MOCK_SMS=false: remove it",
+      );
+    } else if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/.test(snsCertFetchOverride)) {
+      problems.push(
+        "SNS_CERT_FETCH_OVERRIDE must be http://127.0.0.1:<port> (a local emulator) and nothing else",
+      );
+    }
+  }
+
+  const config: RuntimeConfig = {
+    port: integer("PORT", 10003, 1, 65535),
+    host: text("HOST") ?? "0.0.0.0",
+    region,
+    useMockSms,
+    originationIdentity,
+    configurationSet: text("AWS_SMS_CONFIGURATION_SET"),
+    agentApiToken,
+    snsAllowedTopicArns,
+    eventBridgeApiKey,
+    eventBridgeApiKeyHeader,
+    store,
+    maxPartsPerSecond: number("SMS_MAX_PARTS_PER_SECOND", 1, 0.1, 1000),
+    selfManagedOptOuts: bool("SELF_MANAGED_OPT_OUTS", false),
+    patientRefKey,
+    conversationTtlDays: integer("CONVERSATION_TTL_DAYS", 90, 1, 3650),
+    keywordReplies: {
+      help: text("SMS_HELP_REPLY") ?? DEFAULT_REPLIES.help,
+      stop: text("SMS_STOP_REPLY") ?? DEFAULT_REPLIES.stop,
+      start: text("SMS_START_REPLY") ?? DEFAULT_REPLIES.start,
+    },
+    logLevel,
+    snsCertFetchOverride,
+    devDefaultsUsed,
+    warnings,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseStore(value: string, problems: string[]): StoreConfig {
+  const match = /^(sqlite|dynamodb):(.+)$/.exec(value);
+  if (match?.[1] === "sqlite") return { kind: "sqlite", path: match[2] as string };
+  if (match?.[1] === "dynamodb") {
+    const table = match[2] as string;
+    if (!/^[A-Za-z0-9_.-]{3,255}$/.test(table)) {
+      problems.push(`STORE="${value}": "${table}" is not a DynamoDB table name`);
+    }
+    return { kind: "dynamodb", table };
+  }
+  problems.push(`STORE="${value}" must be sqlite:<path> or dynamodb:<table>`);
+  return { kind: "sqlite", path: "./data/sms.db" };
+}

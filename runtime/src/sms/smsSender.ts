@@ -1,0 +1,96 @@
+import { unavailable } from "../errors";
+import { countSegments, type SmsEncoding } from "./segments";
+import { SmsGatewayError, type SmsGateway } from "./smsGateway";
+import { TokenBucket } from "./tokenBucket";
+
+export interface SmsSenderOptions {
+  gateway: SmsGateway;
+  originationIdentity: string | undefined;
+  configurationSetName: string | undefined;
+  partsPerSecond: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  /** Throttling retries after the first attempt. */
+  maxThrottleRetries?: number;
+  baseBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** A send that would queue longer than this is refused with 503 instead of holding the caller. */
+  maxQueueWaitMs?: number;
+}
+
+export interface SentText {
+  messageId: string;
+  parts: number;
+  encoding: SmsEncoding;
+  /** Throttling retries it took; for metrics and tests. */
+  throttleRetries: number;
+}
+
+const sleepFor = (ms: number): Promise<void> =>
+  new Promise((resolve) => setTimeout(resolve, ms).unref());
+
+/**
+ * Paces sends to the origination identity's parts-per-second limit and retries throttling with
+ * capped exponential backoff and full jitter. Every other failure is final here: the caller
+ * decides what an opt-out or a spend limit means for the conversation.
+ */
+export class SmsSender {
+  private readonly buckets = new Map<string, TokenBucket>();
+  private readonly now: () => number;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly random: () => number;
+
+  constructor(private readonly options: SmsSenderOptions) {
+    this.now = options.now ?? Date.now;
+    this.sleep = options.sleep ?? sleepFor;
+    this.random = options.random ?? Math.random;
+  }
+
+  async send(
+    destinationPhoneNumber: string,
+    body: string,
+    context: Readonly<Record<string, string>>,
+  ): Promise<SentText> {
+    const { parts, encoding } = countSegments(body);
+    const maxRetries = this.options.maxThrottleRetries ?? 4;
+    const base = this.options.baseBackoffMs ?? 250;
+    const cap = this.options.maxBackoffMs ?? 4000;
+    for (let attempt = 0; ; attempt += 1) {
+      await this.waitForTurn(parts);
+      try {
+        const { messageId } = await this.options.gateway.sendText({
+          destinationPhoneNumber,
+          body,
+          originationIdentity: this.options.originationIdentity,
+          configurationSetName: this.options.configurationSetName,
+          context,
+        });
+        return { messageId, parts, encoding, throttleRetries: attempt };
+      } catch (err) {
+        const throttled = err instanceof SmsGatewayError && err.kind === "throttled";
+        if (!throttled || attempt >= maxRetries) throw err;
+        await this.sleep(this.random() * Math.min(cap, base * 2 ** attempt));
+      }
+    }
+  }
+
+  private async waitForTurn(parts: number): Promise<void> {
+    const identity = this.options.originationIdentity ?? "default";
+    let bucket = this.buckets.get(identity);
+    if (!bucket) {
+      bucket = new TokenBucket(this.options.partsPerSecond, this.now);
+      this.buckets.set(identity, bucket);
+    }
+    const maxWait = this.options.maxQueueWaitMs ?? 10_000;
+    const wait = bucket.reserve(parts, maxWait);
+    if (wait === undefined) {
+      throw unavailable(
+        "SEND_QUEUE_FULL",
+        "the origination number's send rate is saturated; retry later",
+        Math.ceil(maxWait / 1000),
+      );
+    }
+    if (wait > 0) await this.sleep(wait);
+  }
+}

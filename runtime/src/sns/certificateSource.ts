@@ -1,0 +1,128 @@
+import { X509Certificate, type KeyObject } from "node:crypto";
+
+/** Returns the public key of the certificate at an already-validated SigningCertURL. */
+export interface CertificateSource {
+  publicKeyFor(url: URL): Promise<KeyObject>;
+}
+
+export class CertificateFetchError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "CertificateFetchError";
+  }
+}
+
+export interface HttpsCertificateSourceOptions {
+  now: () => Date;
+  fetch?: typeof globalThis.fetch;
+  timeoutMs?: number;
+  maxEntries?: number;
+  maxBytes?: number;
+  /**
+   * Test-only (`SNS_CERT_FETCH_OVERRIDE`): fetch the same path from a local emulator that signs
+   * with its own certificate. Config refuses it outside mock mode.
+   */
+  fetchOrigin?: string;
+}
+
+/**
+ * Fetches signing certificates over HTTPS with a timeout, no redirects and a size cap, and keeps
+ * the parsed public keys in a bounded cache. Concurrent misses for one URL share one fetch, so a
+ * burst of deliveries after a certificate rotation makes a single request.
+ */
+export class HttpsCertificateSource implements CertificateSource {
+  private readonly cache = new Map<string, Promise<KeyObject>>();
+  private readonly fetchImpl: typeof globalThis.fetch;
+  private readonly timeoutMs: number;
+  private readonly maxEntries: number;
+  private readonly maxBytes: number;
+
+  constructor(private readonly options: HttpsCertificateSourceOptions) {
+    this.fetchImpl = options.fetch ?? globalThis.fetch;
+    this.timeoutMs = options.timeoutMs ?? 3000;
+    this.maxEntries = options.maxEntries ?? 64;
+    this.maxBytes = options.maxBytes ?? 16 * 1024;
+  }
+
+  publicKeyFor(url: URL): Promise<KeyObject> {
+    const key = url.href;
+    const cached = this.cache.get(key);
+    if (cached) {
+      // Refresh recency so the bound evicts the least recently used certificate.
+      this.cache.delete(key);
+      this.cache.set(key, cached);
+      return cached;
+    }
+    const pending = this.load(url);
+    this.cache.set(key, pending);
+    pending.catch(() => this.cache.delete(key));
+    while (this.cache.size > this.maxEntries) {
+      const oldest = this.cache.keys().next().value as string;
+      this.cache.delete(oldest);
+    }
+    return pending;
+  }
+
+  private async load(url: URL): Promise<KeyObject> {
+    const target = this.options.fetchOrigin ? new URL(url.pathname, this.options.fetchOrigin) : url;
+    const headers: Record<string, string> = {};
+    if (this.options.fetchOrigin) {
+      // moto routes unsigned GETs to its S3 backend; a dummy SigV4 header reaches SNS's cert route.
+      headers.authorization =
+        "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/sns/aws4_request, SignedHeaders=host, Signature=00";
+    }
+    let response: Response;
+    try {
+      response = await this.fetchImpl(target, {
+        headers,
+        redirect: "error",
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+    } catch (err) {
+      throw new CertificateFetchError("signing certificate could not be fetched", { cause: err });
+    }
+    if (response.status !== 200) {
+      throw new CertificateFetchError(`signing certificate fetch answered ${response.status}`);
+    }
+    const pem = await readCapped(response, this.maxBytes);
+    return publicKeyFromPem(pem, this.options.now());
+  }
+}
+
+/** Parses a PEM certificate and checks that it is an SNS certificate valid at `now`. */
+export function publicKeyFromPem(pem: string, now: Date): KeyObject {
+  let cert: X509Certificate;
+  try {
+    cert = new X509Certificate(pem);
+  } catch (err) {
+    throw new CertificateFetchError("signing certificate is not a PEM certificate", { cause: err });
+  }
+  if (!/(^|\n)CN=sns\.amazonaws\.com(\n|$)/.test(cert.subject)) {
+    throw new CertificateFetchError("signing certificate is not issued to sns.amazonaws.com");
+  }
+  const t = now.getTime();
+  if (t < Date.parse(cert.validFrom) || t > Date.parse(cert.validTo)) {
+    throw new CertificateFetchError("signing certificate is outside its validity period");
+  }
+  return cert.publicKey;
+}
+
+async function readCapped(response: Response, maxBytes: number): Promise<string> {
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new CertificateFetchError("signing certificate is too large");
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel();
+      throw new CertificateFetchError("signing certificate is too large");
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}

@@ -1,0 +1,423 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { StoreUnavailableError } from "../errors";
+import type {
+  ClaimResult,
+  Conversation,
+  ConversationStatus,
+  ConversationStore,
+  DeliveryStatus,
+  IdempotencyRecord,
+  InboundKind,
+  InboundMessage,
+  OutboundMessage,
+  RecordInboundInput,
+  RegistrationEvent,
+} from "./conversationStore";
+import { openSqliteDatabase, type SqliteDatabase, type SqlValue } from "./sqliteDriver";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS conversations (
+  conversation_id TEXT PRIMARY KEY,
+  patient_ref TEXT NOT NULL,
+  slots TEXT NOT NULL,
+  status TEXT NOT NULL,
+  selected_slot INTEGER,
+  last_message_id TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS conversations_by_patient ON conversations (patient_ref, created_at);
+CREATE TABLE IF NOT EXISTS outbound_messages (
+  message_id TEXT PRIMARY KEY,
+  conversation_id TEXT,
+  patient_ref TEXT NOT NULL,
+  parts INTEGER NOT NULL,
+  encoding TEXT NOT NULL,
+  sent_at TEXT NOT NULL,
+  delivery_status TEXT NOT NULL,
+  delivery_final INTEGER NOT NULL,
+  delivery_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS inbound_messages (
+  inbound_message_id TEXT PRIMARY KEY,
+  sns_message_id TEXT NOT NULL UNIQUE,
+  conversation_id TEXT,
+  patient_ref TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  text TEXT NOT NULL,
+  received_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS inbound_by_conversation ON inbound_messages (conversation_id, received_at);
+CREATE TABLE IF NOT EXISTS opt_outs (
+  patient_ref TEXT PRIMARY KEY,
+  opted_out INTEGER NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+  key TEXT PRIMARY KEY,
+  fingerprint TEXT NOT NULL,
+  state TEXT NOT NULL,
+  response TEXT,
+  created_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS registration_events (
+  registration_id TEXT PRIMARY KEY,
+  status TEXT NOT NULL,
+  at TEXT NOT NULL
+);
+`;
+
+type Row = Record<string, SqlValue>;
+
+/**
+ * The embedded store: one SQLite file in WAL mode. Each atomic operation is one transaction on a
+ * single connection; SQLite calls are synchronous, so no other request interleaves with it.
+ */
+export class SqliteConversationStore implements ConversationStore {
+  private readonly db: SqliteDatabase;
+
+  constructor(path: string) {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    this.db = openSqliteDatabase(path);
+    this.db.exec("PRAGMA journal_mode = WAL");
+    // FULL: a 2xx to AWS promises the reply survives a power cut, not only a process crash.
+    this.db.exec("PRAGMA synchronous = FULL");
+    this.db.exec("PRAGMA busy_timeout = 5000");
+    this.db.exec(SCHEMA);
+  }
+
+  private run<T>(operation: string, fn: () => T): Promise<T> {
+    try {
+      return Promise.resolve(fn());
+    } catch (err) {
+      return Promise.reject(new StoreUnavailableError(operation, { cause: err }));
+    }
+  }
+
+  private transaction<T>(fn: () => T): T {
+    this.db.exec("BEGIN IMMEDIATE");
+    try {
+      const result = fn();
+      this.db.exec("COMMIT");
+      return result;
+    } catch (err) {
+      this.db.exec("ROLLBACK");
+      throw err;
+    }
+  }
+
+  ping(): Promise<void> {
+    return this.run("ping", () => {
+      this.db.prepare("SELECT 1").get();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+
+  createConversation(c: Conversation): Promise<boolean> {
+    return this.run("createConversation", () => {
+      const result = this.db
+        .prepare(
+          `INSERT OR IGNORE INTO conversations
+           (conversation_id, patient_ref, slots, status, selected_slot, last_message_id, created_at, updated_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          c.conversationId,
+          c.patientRef,
+          JSON.stringify(c.slots),
+          c.status,
+          c.selectedSlot ?? null,
+          c.lastMessageId ?? null,
+          c.createdAt,
+          c.updatedAt,
+          c.expiresAt,
+        );
+      return Number(result.changes) === 1;
+    });
+  }
+
+  deleteConversation(conversationId: string): Promise<void> {
+    return this.run("deleteConversation", () => {
+      this.db.prepare("DELETE FROM conversations WHERE conversation_id = ?").run(conversationId);
+    });
+  }
+
+  getConversation(conversationId: string): Promise<Conversation | undefined> {
+    return this.run("getConversation", () => {
+      const row = this.db
+        .prepare("SELECT * FROM conversations WHERE conversation_id = ?")
+        .get(conversationId) as Row | undefined;
+      return row ? toConversation(row) : undefined;
+    });
+  }
+
+  setConversationMessage(conversationId: string, messageId: string): Promise<void> {
+    return this.run("setConversationMessage", () => {
+      this.db
+        .prepare("UPDATE conversations SET last_message_id = ? WHERE conversation_id = ?")
+        .run(messageId, conversationId);
+    });
+  }
+
+  latestOpenConversation(patientRef: string, now: string): Promise<Conversation | undefined> {
+    return this.run("latestOpenConversation", () => {
+      const row = this.db
+        .prepare(
+          `SELECT * FROM conversations
+           WHERE patient_ref = ? AND status != 'opted_out' AND expires_at > ?
+           ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+        )
+        .get(patientRef, now) as Row | undefined;
+      return row ? toConversation(row) : undefined;
+    });
+  }
+
+  recordOutbound(m: OutboundMessage): Promise<void> {
+    return this.run("recordOutbound", () => {
+      this.db
+        .prepare(
+          `INSERT OR REPLACE INTO outbound_messages
+           (message_id, conversation_id, patient_ref, parts, encoding, sent_at, delivery_status, delivery_final, delivery_at, expires_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          m.messageId,
+          m.conversationId ?? null,
+          m.patientRef,
+          m.parts,
+          m.encoding,
+          m.sentAt,
+          m.delivery.status,
+          m.delivery.final ? 1 : 0,
+          m.delivery.at,
+          m.expiresAt,
+        );
+    });
+  }
+
+  getOutbound(messageId: string): Promise<OutboundMessage | undefined> {
+    return this.run("getOutbound", () => {
+      const row = this.db
+        .prepare("SELECT * FROM outbound_messages WHERE message_id = ?")
+        .get(messageId) as Row | undefined;
+      return row ? toOutbound(row) : undefined;
+    });
+  }
+
+  updateDelivery(messageId: string, d: DeliveryStatus): Promise<boolean> {
+    return this.run("updateDelivery", () =>
+      this.transaction(() => {
+        const exists = this.db
+          .prepare("SELECT 1 FROM outbound_messages WHERE message_id = ?")
+          .get(messageId);
+        if (!exists) return false;
+        this.db
+          .prepare(
+            `UPDATE outbound_messages
+             SET delivery_status = ?, delivery_final = ?, delivery_at = ?
+             WHERE message_id = ? AND delivery_final = 0 AND delivery_at <= ?`,
+          )
+          .run(d.status, d.final ? 1 : 0, d.at, messageId, d.at);
+        return true;
+      }),
+    );
+  }
+
+  recordInbound(input: RecordInboundInput): Promise<"created" | "duplicate"> {
+    const m = input.inbound;
+    return this.run("recordInbound", () =>
+      this.transaction(() => {
+        const inserted = this.db
+          .prepare(
+            `INSERT OR IGNORE INTO inbound_messages
+             (inbound_message_id, sns_message_id, conversation_id, patient_ref, kind, text, received_at, expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          )
+          .run(
+            m.inboundMessageId,
+            m.snsMessageId,
+            m.conversationId ?? null,
+            m.patientRef,
+            m.kind,
+            m.text,
+            m.receivedAt,
+            m.expiresAt,
+          );
+        if (Number(inserted.changes) === 0) return "duplicate" as const;
+        const update = input.conversationUpdate;
+        if (update) {
+          this.db
+            .prepare(
+              `UPDATE conversations SET status = ?, selected_slot = COALESCE(?, selected_slot), updated_at = ?
+               WHERE conversation_id = ?`,
+            )
+            .run(update.status, update.selectedSlot ?? null, m.receivedAt, update.conversationId);
+        }
+        if (input.optOut) this.writeOptOut(input.optOut.patientRef, input.optOut.optedOut, m.receivedAt);
+        return "created" as const;
+      }),
+    );
+  }
+
+  listReplies(conversationId: string): Promise<InboundMessage[]> {
+    return this.run("listReplies", () =>
+      (
+        this.db
+          .prepare(
+            "SELECT * FROM inbound_messages WHERE conversation_id = ? ORDER BY received_at, rowid",
+          )
+          .all(conversationId) as Row[]
+      ).map(toInbound),
+    );
+  }
+
+  isOptedOut(patientRef: string): Promise<boolean> {
+    return this.run("isOptedOut", () => {
+      const row = this.db
+        .prepare("SELECT opted_out FROM opt_outs WHERE patient_ref = ?")
+        .get(patientRef) as Row | undefined;
+      return row?.opted_out === 1;
+    });
+  }
+
+  setOptOut(patientRef: string, optedOut: boolean, at: string): Promise<void> {
+    return this.run("setOptOut", () => this.writeOptOut(patientRef, optedOut, at));
+  }
+
+  private writeOptOut(patientRef: string, optedOut: boolean, at: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO opt_outs (patient_ref, opted_out, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (patient_ref) DO UPDATE SET opted_out = excluded.opted_out, updated_at = excluded.updated_at`,
+      )
+      .run(patientRef, optedOut ? 1 : 0, at);
+  }
+
+  claimIdempotencyKey(record: IdempotencyRecord): Promise<ClaimResult> {
+    return this.run("claimIdempotencyKey", () =>
+      this.transaction((): ClaimResult => {
+        // An expired record no longer holds its key.
+        const changed = this.db
+          .prepare(
+            `INSERT INTO idempotency_keys (key, fingerprint, state, response, created_at, expires_at)
+             VALUES (?, ?, ?, NULL, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, state = excluded.state,
+               response = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at
+             WHERE idempotency_keys.expires_at <= excluded.created_at`,
+          )
+          .run(record.key, record.fingerprint, record.state, record.createdAt, record.expiresAt);
+        if (Number(changed.changes) === 1) return { claimed: true };
+        const row = this.db
+          .prepare("SELECT * FROM idempotency_keys WHERE key = ?")
+          .get(record.key) as Row;
+        return { claimed: false, existing: toIdempotency(row) };
+      }),
+    );
+  }
+
+  completeIdempotencyKey(
+    key: string,
+    state: "completed" | "unknown",
+    response: { statusCode: number; body: unknown },
+  ): Promise<void> {
+    return this.run("completeIdempotencyKey", () => {
+      this.db
+        .prepare("UPDATE idempotency_keys SET state = ?, response = ? WHERE key = ?")
+        .run(state, JSON.stringify(response), key);
+    });
+  }
+
+  releaseIdempotencyKey(key: string): Promise<void> {
+    return this.run("releaseIdempotencyKey", () => {
+      this.db.prepare("DELETE FROM idempotency_keys WHERE key = ?").run(key);
+    });
+  }
+
+  recordRegistrationEvent(e: RegistrationEvent): Promise<void> {
+    return this.run("recordRegistrationEvent", () => {
+      this.db
+        .prepare(
+          `INSERT INTO registration_events (registration_id, status, at) VALUES (?, ?, ?)
+           ON CONFLICT (registration_id) DO UPDATE SET status = excluded.status, at = excluded.at
+           WHERE registration_events.at <= excluded.at`,
+        )
+        .run(e.registrationId, e.status, e.at);
+    });
+  }
+
+  getRegistrationStatus(registrationId: string): Promise<RegistrationEvent | undefined> {
+    return this.run("getRegistrationStatus", () => {
+      const row = this.db
+        .prepare("SELECT * FROM registration_events WHERE registration_id = ?")
+        .get(registrationId) as Row | undefined;
+      return row
+        ? { registrationId: String(row.registration_id), status: String(row.status), at: String(row.at) }
+        : undefined;
+    });
+  }
+}
+
+function toConversation(row: Row): Conversation {
+  return {
+    conversationId: String(row.conversation_id),
+    patientRef: String(row.patient_ref),
+    slots: JSON.parse(String(row.slots)) as string[],
+    status: String(row.status) as ConversationStatus,
+    ...(row.selected_slot === null ? {} : { selectedSlot: Number(row.selected_slot) }),
+    ...(row.last_message_id === null ? {} : { lastMessageId: String(row.last_message_id) }),
+    createdAt: String(row.created_at),
+    updatedAt: String(row.updated_at),
+    expiresAt: String(row.expires_at),
+  };
+}
+
+function toOutbound(row: Row): OutboundMessage {
+  return {
+    messageId: String(row.message_id),
+    ...(row.conversation_id === null ? {} : { conversationId: String(row.conversation_id) }),
+    patientRef: String(row.patient_ref),
+    parts: Number(row.parts),
+    encoding: String(row.encoding),
+    sentAt: String(row.sent_at),
+    delivery: {
+      status: String(row.delivery_status),
+      final: Number(row.delivery_final) === 1,
+      at: String(row.delivery_at),
+    },
+    expiresAt: String(row.expires_at),
+  };
+}
+
+function toInbound(row: Row): InboundMessage {
+  return {
+    inboundMessageId: String(row.inbound_message_id),
+    snsMessageId: String(row.sns_message_id),
+    ...(row.conversation_id === null ? {} : { conversationId: String(row.conversation_id) }),
+    patientRef: String(row.patient_ref),
+    kind: String(row.kind) as InboundKind,
+    text: String(row.text),
+    receivedAt: String(row.received_at),
+    expiresAt: String(row.expires_at),
+  };
+}
+
+function toIdempotency(row: Row): IdempotencyRecord {
+  return {
+    key: String(row.key),
+    fingerprint: String(row.fingerprint),
+    state: String(row.state) as IdempotencyRecord["state"],
+    ...(row.response === null
+      ? {}
+      : { response: JSON.parse(String(row.response)) as IdempotencyRecord["response"] }),
+    createdAt: String(row.created_at),
+    expiresAt: String(row.expires_at),
+  };
+}
