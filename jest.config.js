@@ -1,0 +1,13 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/tests"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    // Type checking is `npm run typecheck`'s job; here ts-jest only transpiles.
+    "^.+\\.ts$": ["ts-jest", { diagnostics: false }],
+  },
+  testTimeout: 30000,
+  // The Pulumi mocks and the emulator each want their own process.
+  maxWorkers: 2,
+};

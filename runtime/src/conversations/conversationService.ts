@@ -1,0 +1,500 @@
+import { createHash, randomUUID } from "node:crypto";
+import type { Logger } from "pino";
+import { AppError, badRequest, conflict, notFound, unavailable } from "../errors";
+import type { AuditLog } from "../logging/audit";
+import { isE164PhoneNumber } from "../sms/phoneNumber";
+import { SmsGatewayError } from "../sms/smsGateway";
+import type { SentText, SmsSender } from "../sms/smsSender";
+import type {
+  Conversation,
+  ConversationStatus,
+  ConversationStore,
+  InboundKind,
+  RecordInboundInput,
+} from "../store/conversationStore";
+import type { InboundSms } from "./inboundSms";
+import { matchKeyword, matchSlot } from "./keywords";
+import type { PatientRefFn } from "./patientRef";
+
+export interface ConversationServiceDeps {
+  store: ConversationStore;
+  sender: SmsSender;
+  patientRef: PatientRefFn;
+  audit: AuditLog;
+  log: Logger;
+  now: () => Date;
+  conversationTtlDays: number;
+  selfManagedOptOuts: boolean;
+  keywordReplies: { help: string; stop: string; start: string };
+}
+
+/** Who is asking, for audit events and logs. */
+export interface Caller {
+  actor: string;
+  requestId: string;
+}
+
+export interface SendMessageRequest {
+  to: string;
+  body: string;
+  idempotencyKey?: string;
+}
+
+export interface StartConversationRequest {
+  to: string;
+  slots: string[];
+  intro?: string;
+  conversationId?: string;
+  idempotencyKey?: string;
+}
+
+export interface ConversationView {
+  conversationId: string;
+  status: ConversationStatus;
+  selectedSlot?: { number: number; label: string };
+  slots: string[];
+  replies: { receivedAt: string; text: string }[];
+  delivery: { status: string; final: boolean };
+  createdAt: string;
+}
+
+/** An HTTP answer the routes send as is; idempotent retries replay the first one. */
+export interface ApiResult {
+  statusCode: number;
+  body: Record<string, unknown>;
+}
+
+const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
+const MAX_BODY_CHARS = 1600; // SendTextMessage's MessageBody limit
+
+/**
+ * The conversation rules: sending, matching replies to conversations, keywords and opt-outs,
+ * delivery status. Routes translate HTTP to these calls; stores persist what they decide.
+ */
+export class ConversationService {
+  constructor(private readonly deps: ConversationServiceDeps) {}
+
+  private iso(offsetMs = 0): string {
+    return new Date(this.deps.now().getTime() + offsetMs).toISOString();
+  }
+
+  private expiry(): string {
+    return this.iso(this.deps.conversationTtlDays * 24 * 60 * 60 * 1000);
+  }
+
+  // ---------------------------------------------------------------- outbound
+
+  sendMessage(request: SendMessageRequest, caller: Caller): Promise<ApiResult> {
+    validateDestination(request.to);
+    validateBody(request.body);
+    return this.idempotent(request.idempotencyKey, "messages", request, async () => {
+      const patientRef = this.deps.patientRef(request.to);
+      const sent = await this.sendToPatient(request.to, patientRef, request.body, undefined, caller);
+      return {
+        statusCode: 202,
+        body: { messageId: sent.messageId, parts: sent.parts, encoding: sent.encoding },
+      };
+    });
+  }
+
+  startConversation(request: StartConversationRequest, caller: Caller): Promise<ApiResult> {
+    validateDestination(request.to);
+    const body = slotsMessage(request.slots, request.intro);
+    validateBody(body);
+    return this.idempotent(request.idempotencyKey, "conversations", request, async () => {
+      const conversationId = request.conversationId ?? randomUUID();
+      const patientRef = this.deps.patientRef(request.to);
+      const now = this.iso();
+      const created = await this.deps.store.createConversation({
+        conversationId,
+        patientRef,
+        slots: request.slots,
+        status: "awaiting_reply",
+        createdAt: now,
+        updatedAt: now,
+        expiresAt: this.expiry(),
+      });
+      if (!created) {
+        throw conflict("CONVERSATION_EXISTS", "a conversation with that conversationId exists");
+      }
+      this.audit(caller, "conversation.create", `conversation:${conversationId}`, "success");
+      let sent: SentText;
+      try {
+        sent = await this.sendToPatient(request.to, patientRef, body, conversationId, caller);
+      } catch (err) {
+        // Nothing reached the patient (or it is unknown whether it did): a conversation nobody
+        // was invited to would only attract unrelated replies.
+        if (!(err instanceof SmsGatewayError && err.kind === "unknown")) {
+          await this.deps.store.deleteConversation(conversationId);
+        }
+        throw err;
+      }
+      await this.deps.store.setConversationMessage(conversationId, sent.messageId);
+      return { statusCode: 201, body: { conversationId, messageId: sent.messageId } };
+    });
+  }
+
+  private async sendToPatient(
+    to: string,
+    patientRef: string,
+    body: string,
+    conversationId: string | undefined,
+    caller: Caller,
+    options: { ignoreOptOut?: boolean } = {},
+  ): Promise<SentText> {
+    const record = conversationId ? `conversation:${conversationId}` : `patient:${patientRef}`;
+    if (!options.ignoreOptOut && (await this.deps.store.isOptedOut(patientRef))) {
+      this.audit(caller, "sms.send", record, "denied", "PATIENT_OPTED_OUT");
+      throw conflict("PATIENT_OPTED_OUT", "the patient opted out (STOP); they must reply START first");
+    }
+    let sent: SentText;
+    try {
+      // Context reaches delivery events and their logs, so it carries opaque ids only.
+      sent = await this.deps.sender.send(to, body, {
+        ...(conversationId ? { conversationId } : {}),
+        requestId: caller.requestId,
+      });
+    } catch (err) {
+      throw await this.sendFailure(err, patientRef, caller, record);
+    }
+    await this.deps.store.recordOutbound({
+      messageId: sent.messageId,
+      ...(conversationId ? { conversationId } : {}),
+      patientRef,
+      parts: sent.parts,
+      encoding: sent.encoding,
+      sentAt: this.iso(),
+      delivery: { status: "SENT", final: false, at: this.iso() },
+      expiresAt: this.expiry(),
+    });
+    this.audit(caller, "sms.send", `message:${sent.messageId}`, "success");
+    this.deps.log.info(
+      {
+        messageId: sent.messageId,
+        conversationId,
+        parts: sent.parts,
+        encoding: sent.encoding,
+        throttleRetries: sent.throttleRetries,
+      },
+      "sms sent",
+    );
+    return sent;
+  }
+
+  private async sendFailure(
+    err: unknown,
+    patientRef: string,
+    caller: Caller,
+    record: string,
+  ): Promise<unknown> {
+    if (!(err instanceof SmsGatewayError)) return err;
+    this.audit(caller, "sms.send", record, err.kind === "unknown" ? "error" : "rejected", err.awsCode);
+    this.deps.log.warn({ kind: err.kind, awsCode: err.awsCode }, "sms send failed");
+    switch (err.kind) {
+      case "opted_out":
+        // End User Messaging's opt-out list knows better than we do: mirror it.
+        await this.deps.store.setOptOut(patientRef, true, this.iso());
+        this.audit(caller, "optout.recorded", `patient:${patientRef}`, "success", "DESTINATION_OPTED_OUT");
+        return conflict("DESTINATION_OPTED_OUT", "the destination number is on the opt-out list");
+      case "spend_limit":
+        return unavailable("SPEND_LIMIT_REACHED", "the monthly SMS spend limit is reached", 3600);
+      case "quota_exceeded":
+        return unavailable("SMS_QUOTA_EXCEEDED", "an End User Messaging quota is reached", 60);
+      case "throttled":
+        return unavailable("SMS_THROTTLED", "End User Messaging kept throttling; retry later", 5);
+      case "rejected":
+        return new AppError(
+          422,
+          "SMS_REJECTED",
+          `End User Messaging refused the message (${err.awsCode})`,
+        );
+      case "unknown":
+        return new AppError(
+          502,
+          "SEND_OUTCOME_UNKNOWN",
+          "End User Messaging did not answer clearly; the message may have been sent",
+        );
+    }
+  }
+
+  /**
+   * Runs `operation` once per idempotency key. A retry with the same key and request gets the
+   * first answer; one that comes while the first is running, or after it ended in an unknown
+   * outcome, gets 409 rather than a second text to the patient. Failures that certainly sent
+   * nothing release the key so the request can be retried.
+   */
+  private async idempotent(
+    key: string | undefined,
+    scope: string,
+    request: object,
+    operation: () => Promise<ApiResult>,
+  ): Promise<ApiResult> {
+    if (key === undefined) return operation();
+    const scopedKey = `${scope}:${key}`;
+    const fingerprint = this.fingerprint(scope, request);
+    const claim = await this.deps.store.claimIdempotencyKey({
+      key: scopedKey,
+      fingerprint,
+      state: "pending",
+      createdAt: this.iso(),
+      expiresAt: this.iso(IDEMPOTENCY_TTL_MS),
+    });
+    if (!claim.claimed) {
+      const existing = claim.existing;
+      if (existing.fingerprint !== fingerprint) {
+        throw new AppError(
+          422,
+          "IDEMPOTENCY_KEY_REUSED",
+          "this idempotencyKey was used for a different request",
+        );
+      }
+      if (existing.state === "completed" && existing.response) {
+        return existing.response as ApiResult;
+      }
+      if (existing.state === "unknown") {
+        throw conflict(
+          "SEND_OUTCOME_UNKNOWN",
+          "the first request with this idempotencyKey ended with an unknown outcome; check delivery status before sending again with a new key",
+        );
+      }
+      throw conflict("IDEMPOTENCY_IN_PROGRESS", "a request with this idempotencyKey is in progress");
+    }
+    try {
+      const result = await operation();
+      await this.deps.store.completeIdempotencyKey(scopedKey, "completed", result);
+      return result;
+    } catch (err) {
+      if (err instanceof AppError && err.code === "SEND_OUTCOME_UNKNOWN") {
+        await this.deps.store.completeIdempotencyKey(scopedKey, "unknown", {
+          statusCode: err.statusCode,
+          body: { code: err.code, message: err.message },
+        });
+      } else {
+        await this.deps.store.releaseIdempotencyKey(scopedKey).catch(() => undefined);
+      }
+      throw err;
+    }
+  }
+
+  private fingerprint(scope: string, request: object): string {
+    const { to, idempotencyKey: _ignored, ...rest } = request as { to?: string; idempotencyKey?: string };
+    const canonical = JSON.stringify({ scope, patient: to ? this.deps.patientRef(to) : null, rest });
+    return createHash("sha256").update(canonical).digest("base64url");
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async getConversation(conversationId: string, caller: Caller): Promise<ConversationView> {
+    const conversation = await this.deps.store.getConversation(conversationId);
+    if (!conversation) {
+      this.audit(caller, "conversation.read", `conversation:${conversationId}`, "rejected", "NOT_FOUND");
+      throw notFound("no conversation with that id");
+    }
+    const [replies, outbound] = await Promise.all([
+      this.deps.store.listReplies(conversationId),
+      conversation.lastMessageId
+        ? this.deps.store.getOutbound(conversation.lastMessageId)
+        : Promise.resolve(undefined),
+    ]);
+    // Reading replies is access to PHI: audited.
+    this.audit(caller, "conversation.read", `conversation:${conversationId}`, "success");
+    const slot = conversation.selectedSlot;
+    return {
+      conversationId,
+      status: conversation.status,
+      ...(slot === undefined
+        ? {}
+        : { selectedSlot: { number: slot, label: conversation.slots[slot - 1] ?? "" } }),
+      slots: [...conversation.slots],
+      replies: replies.map((r) => ({ receivedAt: r.receivedAt, text: r.text })),
+      delivery: outbound
+        ? { status: outbound.delivery.status, final: outbound.delivery.final }
+        : { status: "PENDING", final: false },
+      createdAt: conversation.createdAt,
+    };
+  }
+
+  async getMessage(messageId: string, caller: Caller): Promise<Record<string, unknown>> {
+    const outbound = await this.deps.store.getOutbound(messageId);
+    if (!outbound) throw notFound("no message with that id");
+    this.audit(caller, "conversation.read", `message:${messageId}`, "success");
+    return {
+      messageId,
+      ...(outbound.conversationId ? { conversationId: outbound.conversationId } : {}),
+      parts: outbound.parts,
+      encoding: outbound.encoding,
+      sentAt: outbound.sentAt,
+      delivery: { status: outbound.delivery.status, final: outbound.delivery.final },
+    };
+  }
+
+  // ---------------------------------------------------------------- inbound
+
+  /**
+   * Records an inbound SMS and what it means, exactly once. Returns "duplicate" for a
+   * redelivery, which changes nothing and sends nothing.
+   */
+  async receiveInbound(
+    sms: InboundSms,
+    snsMessageId: string,
+    caller: Caller,
+  ): Promise<"created" | "duplicate"> {
+    const patientRef = this.deps.patientRef(sms.originationNumber);
+    const now = this.iso();
+    const conversation = await this.findConversation(sms, patientRef, now);
+    const keyword = matchKeyword(sms.messageBody);
+    const slot =
+      keyword === undefined && conversation && conversation.status !== "opted_out"
+        ? matchSlot(sms.messageBody, conversation.slots.length)
+        : undefined;
+    const kind: InboundKind = keyword ?? (slot === undefined ? "reply" : "slot");
+
+    const input: RecordInboundInput = {
+      inbound: {
+        inboundMessageId: sms.inboundMessageId,
+        snsMessageId,
+        ...(conversation ? { conversationId: conversation.conversationId } : {}),
+        patientRef,
+        kind,
+        text: sms.messageBody,
+        receivedAt: now,
+        expiresAt: this.expiry(),
+      },
+    };
+    if (kind === "opt_out") input.optOut = { patientRef, optedOut: true };
+    if (kind === "opt_in") input.optOut = { patientRef, optedOut: false };
+    if (conversation) {
+      const status = nextStatus(conversation.status, kind);
+      if (status !== conversation.status || slot !== undefined) {
+        input.conversationUpdate = {
+          conversationId: conversation.conversationId,
+          status,
+          ...(slot === undefined ? {} : { selectedSlot: slot }),
+        };
+      }
+    }
+
+    const outcome = await this.deps.store.recordInbound(input);
+    const record = conversation ? `conversation:${conversation.conversationId}` : `patient:${patientRef}`;
+    this.audit(caller, "sms.inbound.recorded", record, outcome === "created" ? "success" : "duplicate");
+    if (outcome === "duplicate") return outcome;
+    if (kind === "opt_out") this.audit(caller, "optout.recorded", `patient:${patientRef}`, "success");
+    if (kind === "opt_in") this.audit(caller, "optin.recorded", `patient:${patientRef}`, "success");
+    this.deps.log.info(
+      {
+        inboundMessageId: sms.inboundMessageId,
+        snsMessageId,
+        conversationId: conversation?.conversationId,
+        kind,
+        matchedBy: conversation ? (sms.previousPublishedMessageId ? "message-or-latest" : "latest") : "none",
+      },
+      "inbound sms recorded",
+    );
+    if (this.deps.selfManagedOptOuts && (kind === "opt_out" || kind === "opt_in" || kind === "help")) {
+      await this.answerKeyword(sms.originationNumber, patientRef, kind, caller);
+    }
+    return outcome;
+  }
+
+  private async findConversation(
+    sms: InboundSms,
+    patientRef: string,
+    now: string,
+  ): Promise<Conversation | undefined> {
+    if (sms.previousPublishedMessageId) {
+      const outbound = await this.deps.store.getOutbound(sms.previousPublishedMessageId);
+      // The message must have gone to this patient: a forged id cannot attach a reply elsewhere.
+      if (outbound?.conversationId && outbound.patientRef === patientRef) {
+        const conversation = await this.deps.store.getConversation(outbound.conversationId);
+        if (conversation) return conversation;
+      }
+    }
+    return this.deps.store.latestOpenConversation(patientRef, now);
+  }
+
+  /**
+   * With self-managed opt-outs End User Messaging sends no automatic HELP/STOP answers, so the
+   * service must. The reply is best effort: the inbound message is already stored and a
+   * redelivery would not come back here, so a failure is logged, not retried.
+   */
+  private async answerKeyword(
+    to: string,
+    patientRef: string,
+    kind: "opt_out" | "opt_in" | "help",
+    caller: Caller,
+  ): Promise<void> {
+    const replies = this.deps.keywordReplies;
+    const text = kind === "opt_out" ? replies.stop : kind === "opt_in" ? replies.start : replies.help;
+    try {
+      // The STOP confirmation is the one message an opted-out patient must still receive.
+      await this.sendToPatient(to, patientRef, text, undefined, caller, {
+        ignoreOptOut: kind === "opt_out",
+      });
+    } catch (err) {
+      this.deps.log.error({ err, kind }, "keyword reply failed");
+    }
+  }
+
+  // ---------------------------------------------------------------- events
+
+  async recordDelivery(
+    messageId: string,
+    status: string,
+    final: boolean,
+    at: string,
+    caller: Caller,
+  ): Promise<boolean> {
+    const known = await this.deps.store.updateDelivery(messageId, { status, final, at });
+    this.audit(caller, "delivery.status.recorded", `message:${messageId}`, known ? "success" : "rejected", known ? undefined : "UNKNOWN_MESSAGE");
+    return known;
+  }
+
+  async recordRegistration(registrationId: string, status: string, at: string): Promise<void> {
+    await this.deps.store.recordRegistrationEvent({ registrationId, status, at });
+    this.deps.log.info({ registrationId, status, at }, "registration status changed");
+  }
+
+  private audit(
+    caller: Caller,
+    action: Parameters<AuditLog["record"]>[0]["action"],
+    record: string,
+    outcome: Parameters<AuditLog["record"]>[0]["outcome"],
+    reason?: string,
+  ): void {
+    this.deps.audit.record({
+      actor: caller.actor,
+      action,
+      record,
+      outcome,
+      requestId: caller.requestId,
+      ...(reason === undefined ? {} : { reason }),
+    });
+  }
+}
+
+function nextStatus(current: ConversationStatus, kind: InboundKind): ConversationStatus {
+  if (kind === "opt_out") return "opted_out";
+  if (current === "opted_out") return current; // START re-subscribes the patient, not this thread
+  if (kind === "reply" || kind === "slot") return "replied";
+  return current;
+}
+
+/** The numbered slots message, e.g. "Reply with a number:\n1. Tue 3:00 PM\n2. Wed 9:30 AM". */
+export function slotsMessage(slots: readonly string[], intro?: string): string {
+  const lines = slots.map((slot, i) => `${i + 1}. ${slot}`);
+  const header = intro?.trim() ? intro.trim() : "Please reply with the number of the time that suits you:";
+  return [header, ...lines].join("\n");
+}
+
+function validateDestination(to: string): void {
+  if (!isE164PhoneNumber(to)) {
+    throw badRequest("INVALID_PHONE_NUMBER", "to must be a valid phone number in E.164 format, e.g. +14255550100");
+  }
+}
+
+function validateBody(body: string): void {
+  if (body.trim() === "") throw badRequest("INVALID_BODY", "the message body is empty");
+  if (body.length > MAX_BODY_CHARS) {
+    throw badRequest("INVALID_BODY", `the message is longer than ${MAX_BODY_CHARS} characters`);
+  }
+}

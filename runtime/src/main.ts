@@ -1,0 +1,94 @@
+import { buildApp } from "./app";
+import { ConfigError, loadConfig, type RuntimeConfig } from "./config";
+import { createAuditLog } from "./logging/audit";
+import { createLogger } from "./logging/logger";
+import { EndUserMessagingGateway } from "./sms/endUserMessagingGateway";
+import { MockSmsGateway } from "./sms/mockSmsGateway";
+import { HttpsCertificateSource } from "./sns/certificateSource";
+import { HttpsSubscriptionConfirmer } from "./sns/subscriptionConfirmer";
+import { openStore } from "./store/openStore";
+
+// ECS sends SIGTERM and waits `stopTimeout` (default 30 s) before SIGKILL.
+const SHUTDOWN_TIMEOUT_MS = 25_000;
+
+async function main(): Promise<void> {
+  let config: RuntimeConfig;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+
+  const logger = createLogger({ level: config.logLevel });
+  const audit = createAuditLog();
+  for (const key of config.devDefaultsUsed) {
+    logger.warn({ key }, "using a development default: mock mode only, never for real patients");
+  }
+  for (const warning of config.warnings) logger.warn(warning);
+
+  const store = openStore(config.store, config.region);
+  const gateway = config.useMockSms
+    ? new MockSmsGateway()
+    : EndUserMessagingGateway.create(config.region);
+  const now = () => new Date();
+  const { app, lifecycle } = buildApp({
+    config,
+    store,
+    gateway,
+    certificates: new HttpsCertificateSource({
+      now,
+      ...(config.snsCertFetchOverride ? { fetchOrigin: config.snsCertFetchOverride } : {}),
+    }),
+    subscriptionConfirmer: new HttpsSubscriptionConfirmer(),
+    logger,
+    audit,
+    now,
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    lifecycle.shuttingDown = true;
+    logger.info({ signal }, "shutting down: draining in-flight requests");
+    const force = setTimeout(() => {
+      logger.error("shutdown timed out; exiting");
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS);
+    force.unref();
+    try {
+      // Stops accepting, answers 503 to new requests on kept-alive sockets, waits for in-flight ones.
+      await app.close();
+      await store.close();
+      if (gateway instanceof EndUserMessagingGateway) gateway.destroy();
+      logger.info("shutdown complete");
+      process.exit(0);
+    } catch (err) {
+      logger.error({ err }, "shutdown failed");
+      process.exit(1);
+    }
+  };
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+
+  await app.listen({ port: config.port, host: config.host });
+  logger.info(
+    {
+      port: config.port,
+      mockSms: config.useMockSms,
+      store: config.store.kind,
+      selfManagedOptOuts: config.selfManagedOptOuts,
+      allowedTopics: config.snsAllowedTopicArns.length,
+    },
+    "eum-sms runtime listening",
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error("fatal: the service could not start:", err instanceof Error ? err.name : typeof err);
+  process.exit(1);
+});

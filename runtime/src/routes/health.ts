@@ -1,0 +1,34 @@
+import type { FastifyInstance } from "fastify";
+import type { Lifecycle } from "../app";
+import type { ConversationStore } from "../store/conversationStore";
+
+const READY_TIMEOUT_MS = 2000;
+
+/** `/healthz`: the process answers. `/readyz`: it can do its job (store reachable, not draining). */
+export function registerHealthRoutes(
+  app: FastifyInstance,
+  deps: { store: ConversationStore; lifecycle: Lifecycle },
+): void {
+  app.get("/healthz", async () => ({ status: "ok" }));
+
+  app.get("/readyz", async (_request, reply) => {
+    if (deps.lifecycle.shuttingDown) {
+      return reply.code(503).send({ status: "draining" });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        deps.store.ping(),
+        new Promise((_, reject) => {
+          timer = setTimeout(() => reject(new Error("store ping timed out")), READY_TIMEOUT_MS);
+        }),
+      ]);
+      return { status: "ready" };
+    } catch (err) {
+      reply.log.warn({ err }, "readiness check failed");
+      return reply.code(503).send({ status: "store_unavailable" });
+    } finally {
+      clearTimeout(timer);
+    }
+  });
+}

@@ -1,0 +1,153 @@
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { constantTimeEqual } from "../auth/constantTimeEqual";
+import type { Caller, ConversationService } from "../conversations/conversationService";
+import { parseInboundSms } from "../conversations/inboundSms";
+import { AppError, badRequest, forbidden, unauthorized, unavailable } from "../errors";
+import { isEventBridgeShaped, parseSmsVoiceEvent } from "../eventbridge/smsVoiceEvents";
+import type { CertificateSource } from "../sns/certificateSource";
+import { isSnsShaped, parseSnsMessage, SnsMessageFormatError, type SnsMessage } from "../sns/snsMessage";
+import { SubscribeUrlError, type SubscriptionConfirmer } from "../sns/subscriptionConfirmer";
+import { SnsVerificationError, verifySnsMessage } from "../sns/verifySnsMessage";
+
+export interface WebhookDeps {
+  service: ConversationService;
+  certificates: CertificateSource;
+  subscriptionConfirmer: SubscriptionConfirmer;
+  allowedTopicArns: readonly string[];
+  eventBridgeApiKey: string | undefined;
+  eventBridgeApiKeyHeader: string;
+  now: () => Date;
+}
+
+/**
+ * `POST /sms/webhook` takes two callers on one path: SNS (inbound SMS, subscription messages),
+ * proven by its signature, and EventBridge API destinations (delivery and registration events),
+ * proven by the connection's API key. 2xx means stored; 5xx asks AWS to retry; 4xx is final.
+ */
+export function registerWebhook(app: FastifyInstance, deps: WebhookDeps): void {
+  app.post("/sms/webhook", async (request, reply) => {
+    const body = request.body;
+    const snsType = request.headers["x-amz-sns-message-type"];
+    if (snsType !== undefined || isSnsShaped(body)) {
+      const result = await handleSns(request, body, snsType, deps);
+      return reply.code(200).send(result);
+    }
+    if (request.headers[deps.eventBridgeApiKeyHeader] !== undefined || isEventBridgeShaped(body)) {
+      const result = await handleEventBridge(request, body, deps);
+      return reply.code(200).send(result);
+    }
+    throw badRequest("UNRECOGNISED_CALLER", "expected an SNS message or an EventBridge event");
+  });
+}
+
+async function handleSns(
+  request: FastifyRequest,
+  body: unknown,
+  headerType: string | string[] | undefined,
+  deps: WebhookDeps,
+): Promise<{ status: string }> {
+  let message: SnsMessage;
+  try {
+    message = parseSnsMessage(body);
+  } catch (err) {
+    if (err instanceof SnsMessageFormatError) throw badRequest("INVALID_SNS_MESSAGE", err.message);
+    throw err;
+  }
+  if (headerType !== undefined && headerType !== message.Type) {
+    throw badRequest("INVALID_SNS_MESSAGE", "x-amz-sns-message-type differs from the body's Type");
+  }
+  try {
+    await verifySnsMessage(message, {
+      allowedTopicArns: deps.allowedTopicArns,
+      certificates: deps.certificates,
+      now: deps.now,
+    });
+  } catch (err) {
+    if (!(err instanceof SnsVerificationError)) throw err;
+    request.log.warn(
+      { reason: err.reason, snsMessageId: message.MessageId, snsType: message.Type },
+      "sns message rejected",
+    );
+    throw verificationHttpError(err);
+  }
+  const caller: Caller = { actor: "aws:sns", requestId: request.id };
+
+  switch (message.Type) {
+    case "SubscriptionConfirmation":
+      try {
+        await deps.subscriptionConfirmer.confirm(message);
+      } catch (err) {
+        if (err instanceof SubscribeUrlError && err.cause === undefined) {
+          throw forbidden("BAD_SUBSCRIBE_URL", err.message);
+        }
+        request.log.error({ err }, "subscription confirmation failed");
+        throw unavailable("CONFIRMATION_FAILED", "could not confirm the subscription; retry", 20);
+      }
+      request.log.info({ snsMessageId: message.MessageId }, "sns subscription confirmed");
+      return { status: "confirmed" };
+    case "UnsubscribeConfirmation":
+      // Nothing to undo here; the record in the log is what operators need to notice it.
+      request.log.warn({ snsMessageId: message.MessageId }, "sns subscription was unsubscribed");
+      return { status: "acknowledged" };
+    case "Notification": {
+      const sms = parseInboundSms(message.Message);
+      const outcome = await deps.service.receiveInbound(sms, message.MessageId, caller);
+      return { status: outcome === "created" ? "stored" : "duplicate" };
+    }
+  }
+}
+
+function verificationHttpError(err: SnsVerificationError): AppError {
+  switch (err.reason) {
+    case "CERT_UNAVAILABLE":
+      // Possibly transient (the certificate host did not answer): let SNS retry.
+      return unavailable("SNS_CERT_UNAVAILABLE", "the signing certificate could not be fetched", 20);
+    case "TOPIC_NOT_ALLOWED":
+    case "BAD_CERT_URL":
+    case "BAD_SIGNATURE":
+      return forbidden(`SNS_${err.reason}`, err.message);
+    default:
+      return badRequest(`SNS_${err.reason}`, err.message);
+  }
+}
+
+async function handleEventBridge(
+  request: FastifyRequest,
+  body: unknown,
+  deps: WebhookDeps,
+): Promise<{ status: string }> {
+  const presented = request.headers[deps.eventBridgeApiKeyHeader];
+  if (
+    deps.eventBridgeApiKey === undefined ||
+    typeof presented !== "string" ||
+    !constantTimeEqual(presented, deps.eventBridgeApiKey)
+  ) {
+    request.log.warn("eventbridge call with a missing or wrong api key");
+    throw unauthorized("missing or invalid API key");
+  }
+  const event = parseSmsVoiceEvent(body);
+  const caller: Caller = { actor: "aws:eventbridge", requestId: request.id };
+  switch (event.kind) {
+    case "delivery": {
+      const known = await deps.service.recordDelivery(
+        event.messageId,
+        event.status,
+        event.final,
+        event.at,
+        caller,
+      );
+      request.log.info(
+        { eventId: event.eventId, messageId: event.messageId, status: event.status, final: event.final, known },
+        "delivery status event",
+      );
+      // An unknown message was not sent by this service; retrying cannot change that.
+      return { status: known ? "recorded" : "unknown_message" };
+    }
+    case "registration":
+      await deps.service.recordRegistration(event.registrationId, event.status, event.at);
+      return { status: "recorded" };
+    case "ignored":
+      request.log.info({ eventId: event.eventId, detailType: event.detailType }, "event ignored");
+      return { status: "ignored" };
+  }
+}

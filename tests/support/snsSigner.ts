@@ -1,0 +1,81 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { sign } from "node:crypto";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { snsStringToSign, type SnsMessage } from "../../runtime/src/sns/snsMessage";
+
+export interface LocalSnsCa {
+  /** PEM of a signing certificate for CN=sns.amazonaws.com issued by a local CA. */
+  certPem: string;
+  keyPem: string;
+}
+
+let cached: LocalSnsCa | undefined;
+
+/**
+ * A local CA and an SNS-like signing certificate made with openssl, once per test process, so
+ * signature tests exercise real X.509 parsing without any network.
+ */
+export function localSnsCa(): LocalSnsCa {
+  if (cached) return cached;
+  const dir = mkdtempSync(join(tmpdir(), "sns-ca-"));
+  const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
+  try {
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+      "-days", "3650", "-subj", "/CN=Local Test SNS CA");
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "sns.key", "-out", "sns.csr",
+      "-subj", "/C=US/O=Amazon/CN=sns.amazonaws.com");
+    writeFileSync(join(dir, "ext.cnf"), "basicConstraints=CA:FALSE\n");
+    run("x509", "-req", "-in", "sns.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+      "-out", "sns.pem", "-days", "3650", "-extfile", "ext.cnf");
+    cached = {
+      certPem: readFileSync(join(dir, "sns.pem"), "utf8"),
+      keyPem: readFileSync(join(dir, "sns.key"), "utf8"),
+    };
+    return cached;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const TEST_TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:eum-sms-inbound";
+export const TEST_CERT_URL =
+  "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem";
+
+type Unsigned<T> = Omit<T, "Signature" | "SignatureVersion" | "SigningCertURL"> &
+  Partial<Pick<SnsMessage, "SignatureVersion" | "SigningCertURL">>;
+
+/** Signs an SNS message the way SNS does, with the local test certificate. */
+export function signSnsMessage<T extends SnsMessage>(
+  unsigned: Unsigned<T>,
+  keyPem = localSnsCa().keyPem,
+): T {
+  const message = {
+    SignatureVersion: "2",
+    SigningCertURL: TEST_CERT_URL,
+    ...unsigned,
+    Signature: "",
+  } as unknown as T;
+  const algorithm = message.SignatureVersion === "1" ? "sha1" : "sha256";
+  message.Signature = sign(algorithm, Buffer.from(snsStringToSign(message), "utf8"), keyPem).toString("base64");
+  return message;
+}
+
+let counter = 0;
+
+/** A signed SNS Notification carrying an inbound SMS, as End User Messaging publishes it. */
+export function inboundNotification(
+  sms: Record<string, unknown>,
+  options: { messageId?: string; timestamp?: Date; topicArn?: string } = {},
+): SnsMessage {
+  counter += 1;
+  return signSnsMessage({
+    Type: "Notification",
+    MessageId: options.messageId ?? `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`,
+    TopicArn: options.topicArn ?? TEST_TOPIC_ARN,
+    Message: JSON.stringify(sms),
+    Timestamp: (options.timestamp ?? new Date()).toISOString(),
+    UnsubscribeURL: "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
+  });
+}
