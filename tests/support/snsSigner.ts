@@ -43,20 +43,17 @@ export const TEST_TOPIC_ARN = "arn:aws:sns:us-east-1:123456789012:eum-sms-inboun
 export const TEST_CERT_URL =
   "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef0123456789abcdef.pem";
 
-type Unsigned<T> = Omit<T, "Signature" | "SignatureVersion" | "SigningCertURL"> &
-  Partial<Pick<SnsMessage, "SignatureVersion" | "SigningCertURL">>;
+/** Any SNS message's fields; SignatureVersion and SigningCertURL default, Signature is made. */
+type Unsigned = { Type: SnsMessage["Type"] } & Record<string, unknown>;
 
 /** Signs an SNS message the way SNS does, with the local test certificate. */
-export function signSnsMessage<T extends SnsMessage>(
-  unsigned: Unsigned<T>,
-  keyPem = localSnsCa().keyPem,
-): T {
+export function signSnsMessage(unsigned: Unsigned, keyPem = localSnsCa().keyPem): SnsMessage {
   const message = {
     SignatureVersion: "2",
     SigningCertURL: TEST_CERT_URL,
     ...unsigned,
     Signature: "",
-  } as unknown as T;
+  } as unknown as SnsMessage;
   const algorithm = message.SignatureVersion === "1" ? "sha1" : "sha256";
   message.Signature = sign(algorithm, Buffer.from(snsStringToSign(message), "utf8"), keyPem).toString("base64");
   return message;

@@ -20,7 +20,8 @@ export class EndUserMessagingGateway implements SmsGateway {
         region,
         maxAttempts: 1,
         // Bounded so a hung call cannot hold an agent request or outlive a shutdown.
-        requestHandler: { connectionTimeout: 2000, requestTimeout: 5000 },
+        // throwOnRequestTimeout: without it the SDK only warns and keeps waiting.
+        requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
       }),
     );
   }

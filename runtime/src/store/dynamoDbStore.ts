@@ -56,7 +56,8 @@ export class DynamoDbConversationStore implements ConversationStore {
         region,
         maxAttempts: 3,
         // Well inside SNS's 15 s and EventBridge's 5 s delivery timeouts.
-        requestHandler: { connectionTimeout: 1000, requestTimeout: 2500 },
+        // throwOnRequestTimeout: without it the SDK only warns and keeps waiting.
+        requestHandler: { connectionTimeout: 1000, requestTimeout: 2500, throwOnRequestTimeout: true },
       }),
       table,
     );
