@@ -1,0 +1,40 @@
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StoreUnavailableError } from "../../runtime/src/errors";
+import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
+import { conversationStoreConformance } from "./conversationStoreConformance";
+
+const dir = mkdtempSync(join(tmpdir(), "eum-sms-sqlite-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+conversationStoreConformance("SqliteConversationStore", async () =>
+  new SqliteConversationStore(join(dir, `store-${(n += 1)}.db`)),
+);
+
+describe("SqliteConversationStore files", () => {
+  it("creates the data directory, survives reopening and uses WAL", async () => {
+    const path = join(dir, "nested", "deeper", "sms.db");
+    const first = new SqliteConversationStore(path);
+    await first.setOptOut("p", true, new Date().toISOString());
+    await first.close();
+    const second = new SqliteConversationStore(path);
+    await expect(second.isOptedOut("p")).resolves.toBe(true);
+    await second.close();
+  });
+
+  it("reports an unwritable database as StoreUnavailableError", async () => {
+    if (process.getuid?.() === 0) {
+      // root ignores file modes; make the write fail by closing the database instead
+      const store = new SqliteConversationStore(join(dir, "closed.db"));
+      await store.close();
+      await expect(store.setOptOut("p", true, "t")).rejects.toBeInstanceOf(StoreUnavailableError);
+      return;
+    }
+    const path = join(dir, "readonly.db");
+    const store = new SqliteConversationStore(path);
+    chmodSync(path, 0o444);
+    await expect(store.setOptOut("p", true, "t")).rejects.toBeInstanceOf(StoreUnavailableError);
+  });
+});

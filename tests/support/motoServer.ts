@@ -1,0 +1,71 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+
+export interface Emulator {
+  endpoint: string;
+  stop(): Promise<void>;
+}
+
+const INSTALL_HINT = "python3 -m pip install 'moto[server]==5.2.1'";
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The AWS emulator for integration tests: `AWS_ENDPOINT_URL` when given (LocalStack, or a moto
+ * started by hand), otherwise a `moto_server` of our own on a free loopback port.
+ */
+export async function startEmulator(): Promise<Emulator> {
+  const given = process.env.AWS_ENDPOINT_URL;
+  if (given) return { endpoint: given, stop: async () => undefined };
+
+  const probe = spawnSync("python3", ["-c", "import moto.server"], { stdio: "ignore" });
+  if (probe.error || probe.status !== 0) {
+    throw new Error(`moto is not installed for python3; install it with: ${INSTALL_HINT}`);
+  }
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    "python3",
+    ["-c", "from moto.server import main; main()", "-H", "127.0.0.1", "-p", String(port)],
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, MOTO_EVENTS_INVOKE_HTTP: "false" } },
+  );
+  let stderr = "";
+  child.stderr?.on("data", (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`moto_server exited: ${stderr}`);
+    try {
+      const response = await fetch(`${endpoint}/moto-api/`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok || response.status === 404) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`moto_server did not start within 20 s: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    endpoint,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
+export const TEST_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
