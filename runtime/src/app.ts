@@ -63,7 +63,10 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our own onResponse line logs from an allow-list; Fastify's would log the raw URL.
-    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: "requestId" }),
+    logController: new LogController({
+      disableRequestLogging: true,
+      requestIdLogLabel: "requestId",
+    }),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
     return503OnClosing: true,
@@ -151,7 +154,12 @@ function toHttpError(err: FastifyError | AppError | Error): {
   headers: Record<string, string>;
 } {
   if (err instanceof AppError) {
-    return { statusCode: err.statusCode, code: err.code, message: err.message, headers: { ...err.headers } };
+    return {
+      statusCode: err.statusCode,
+      code: err.code,
+      message: err.message,
+      headers: { ...err.headers },
+    };
   }
   if (err instanceof StoreUnavailableError) {
     // 5xx makes SNS and EventBridge retry: nothing is acknowledged that was not stored.
@@ -168,16 +176,36 @@ function toHttpError(err: FastifyError | AppError | Error): {
   }
   switch (fastifyError.code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return { statusCode: 413, code: "BODY_TOO_LARGE", message: `the body exceeds ${BODY_LIMIT_BYTES} bytes`, headers: {} };
+      return {
+        statusCode: 413,
+        code: "BODY_TOO_LARGE",
+        message: `the body exceeds ${BODY_LIMIT_BYTES} bytes`,
+        headers: {},
+      };
     case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return { statusCode: 415, code: "UNSUPPORTED_MEDIA_TYPE", message: "send application/json (or text/plain from SNS)", headers: {} };
+      return {
+        statusCode: 415,
+        code: "UNSUPPORTED_MEDIA_TYPE",
+        message: "send application/json (or text/plain from SNS)",
+        headers: {},
+      };
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return { statusCode: 400, code: "INVALID_BODY", message: "the request body is empty or truncated", headers: {} };
+      return {
+        statusCode: 400,
+        code: "INVALID_BODY",
+        message: "the request body is empty or truncated",
+        headers: {},
+      };
   }
   const status = fastifyError.statusCode;
   if (typeof status === "number" && status >= 400 && status < 500) {
-    return { statusCode: status, code: "BAD_REQUEST", message: "the request is malformed", headers: {} };
+    return {
+      statusCode: status,
+      code: "BAD_REQUEST",
+      message: "the request is malformed",
+      headers: {},
+    };
   }
   return { statusCode: 500, code: "INTERNAL", message: "internal error", headers: {} };
 }

@@ -107,7 +107,9 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     const value = text(key);
     if (value !== undefined) {
       if (value.length < MIN_SECRET_LENGTH) {
-        problems.push(`${key} is too short: use at least ${MIN_SECRET_LENGTH} characters (${hint})`);
+        problems.push(
+          `${key} is too short: use at least ${MIN_SECRET_LENGTH} characters (${hint})`,
+        );
       }
       return value;
     }

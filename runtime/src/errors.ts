@@ -33,7 +33,10 @@ export const unavailable = (code: string, message: string, retryAfterSeconds?: n
 
 /** The store could not be reached or refused a write: callers answer 5xx so AWS retries. */
 export class StoreUnavailableError extends Error {
-  constructor(readonly operation: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly operation: string,
+    options?: { cause?: unknown },
+  ) {
     super(`conversation store unavailable during ${operation}`, options);
     this.name = "StoreUnavailableError";
   }

@@ -89,6 +89,9 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  console.error("fatal: the service could not start:", err instanceof Error ? err.name : typeof err);
+  console.error(
+    "fatal: the service could not start:",
+    err instanceof Error ? err.name : typeof err,
+  );
   process.exit(1);
 });

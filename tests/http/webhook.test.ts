@@ -49,12 +49,16 @@ async function startConversation(slots = ["Tue 3:00 PM", "Wed 9:30 AM", "Thu 1:0
 }
 
 const getConversation = async (id: string) =>
-  (await t.request({ method: "GET", url: `/v1/conversations/${id}`, headers: agentHeaders })).json();
+  (
+    await t.request({ method: "GET", url: `/v1/conversations/${id}`, headers: agentHeaders })
+  ).json();
 
 describe("POST /sms/webhook from SNS", () => {
   it("stores a verified inbound reply and shows it to the agent", async () => {
     const { conversationId, messageId } = await startConversation();
-    const res = await postSns(inboundNotification(sms("2", { previousPublishedMessageId: messageId })));
+    const res = await postSns(
+      inboundNotification(sms("2", { previousPublishedMessageId: messageId })),
+    );
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: "stored" });
     expect(await getConversation(conversationId)).toMatchObject({
@@ -65,7 +69,9 @@ describe("POST /sms/webhook from SNS", () => {
   });
 
   it("accepts a delivery without the x-amz-sns-* headers (as moto sends it)", async () => {
-    const res = await postSns(inboundNotification(sms("hello")), { "content-type": "text/plain; charset=UTF-8" });
+    const res = await postSns(inboundNotification(sms("hello")), {
+      "content-type": "text/plain; charset=UTF-8",
+    });
     expect(res.statusCode).toBe(200);
   });
 
@@ -74,7 +80,13 @@ describe("POST /sms/webhook from SNS", () => {
     const message = inboundNotification(sms("see you then"));
     const results = await Promise.all(Array.from({ length: 5 }, () => postSns(message)));
     expect(results.map((r) => r.statusCode)).toEqual([200, 200, 200, 200, 200]);
-    expect(results.map((r) => r.json().status).sort()).toEqual(["duplicate", "duplicate", "duplicate", "duplicate", "stored"]);
+    expect(results.map((r) => r.json().status).sort()).toEqual([
+      "duplicate",
+      "duplicate",
+      "duplicate",
+      "duplicate",
+      "stored",
+    ]);
     expect((await getConversation(conversationId)).replies).toHaveLength(1);
   });
 
@@ -112,19 +124,52 @@ describe("POST /sms/webhook from SNS", () => {
     failing = false;
     const retries = await Promise.all([postSns(message), postSns(message)]);
     expect(retries.map((r) => r.statusCode)).toEqual([200, 200]);
-    expect((await getConversation(conversationId)).replies).toEqual([expect.objectContaining({ text: "1" })]);
+    expect((await getConversation(conversationId)).replies).toEqual([
+      expect.objectContaining({ text: "1" }),
+    ]);
   });
 
   it.each([
-    ["a forged signature", () => ({ ...inboundNotification(sms("x")), Signature: Buffer.alloc(256, 1).toString("base64") }), 403, "SNS_BAD_SIGNATURE"],
-    ["a topic that is not allowed", () => inboundNotification(sms("x"), { topicArn: "arn:aws:sns:us-east-1:123456789012:other" }), 403, "SNS_TOPIC_NOT_ALLOWED"],
-    ["a stale timestamp", () => inboundNotification(sms("x"), { timestamp: new Date(Date.now() - 2 * 3600_000) }), 400, "SNS_STALE_TIMESTAMP"],
-    ["a foreign certificate URL", () => signSnsMessage({ ...inboundNotification(sms("x")), SigningCertURL: "https://10.0.0.1/x.pem" }), 403, "SNS_BAD_CERT_URL"],
+    [
+      "a forged signature",
+      () => ({
+        ...inboundNotification(sms("x")),
+        Signature: Buffer.alloc(256, 1).toString("base64"),
+      }),
+      403,
+      "SNS_BAD_SIGNATURE",
+    ],
+    [
+      "a topic that is not allowed",
+      () => inboundNotification(sms("x"), { topicArn: "arn:aws:sns:us-east-1:123456789012:other" }),
+      403,
+      "SNS_TOPIC_NOT_ALLOWED",
+    ],
+    [
+      "a stale timestamp",
+      () => inboundNotification(sms("x"), { timestamp: new Date(Date.now() - 2 * 3600_000) }),
+      400,
+      "SNS_STALE_TIMESTAMP",
+    ],
+    [
+      "a foreign certificate URL",
+      () =>
+        signSnsMessage({
+          ...inboundNotification(sms("x")),
+          SigningCertURL: "https://10.0.0.1/x.pem",
+        }),
+      403,
+      "SNS_BAD_CERT_URL",
+    ],
   ])("rejects %s and stores nothing", async (_what, make, status, code) => {
     const res = await postSns(make());
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ code });
-    expect(t.certificates.requested.every((url) => url.startsWith("https://sns.us-east-1.amazonaws.com/"))).toBe(true);
+    expect(
+      t.certificates.requested.every((url) =>
+        url.startsWith("https://sns.us-east-1.amazonaws.com/"),
+      ),
+    ).toBe(true);
   });
 
   it("answers 503 when the signing certificate cannot be fetched, so SNS retries", async () => {
@@ -150,7 +195,10 @@ describe("POST /sms/webhook from SNS", () => {
       });
     const ok = await postSns(confirmation(TEST_TOPIC_ARN), snsHeaders("SubscriptionConfirmation"));
     expect(ok.json()).toEqual({ status: "confirmed" });
-    const other = await postSns(confirmation("arn:aws:sns:us-east-1:123456789012:other"), snsHeaders("SubscriptionConfirmation"));
+    const other = await postSns(
+      confirmation("arn:aws:sns:us-east-1:123456789012:other"),
+      snsHeaders("SubscriptionConfirmation"),
+    );
     expect(other.statusCode).toBe(403);
     expect(t.confirmer.confirmed.map((m) => m.TopicArn)).toEqual([TEST_TOPIC_ARN]);
   });
@@ -171,7 +219,10 @@ describe("POST /sms/webhook from SNS", () => {
   });
 
   it("rejects a header type that contradicts the body", async () => {
-    const res = await postSns(inboundNotification(sms("x")), snsHeaders("SubscriptionConfirmation"));
+    const res = await postSns(
+      inboundNotification(sms("x")),
+      snsHeaders("SubscriptionConfirmation"),
+    );
     expect(res.statusCode).toBe(400);
   });
 
@@ -200,7 +251,10 @@ describe("POST /sms/webhook from EventBridge", () => {
     const { conversationId, messageId } = await startConversation();
     const res = await postEvent(deliveryEvent(messageId, "DELIVERED", true, Date.now()));
     expect(res.json()).toEqual({ status: "recorded" });
-    expect((await getConversation(conversationId)).delivery).toEqual({ status: "DELIVERED", final: true });
+    expect((await getConversation(conversationId)).delivery).toEqual({
+      status: "DELIVERED",
+      final: true,
+    });
   });
 
   it("refuses a missing or wrong API key", async () => {
@@ -211,10 +265,19 @@ describe("POST /sms/webhook from EventBridge", () => {
   });
 
   it("answers 200 for an unknown message, a registration change and other detail-types", async () => {
-    expect((await postEvent(deliveryEvent("not-ours", "DELIVERED", true))).json()).toEqual({ status: "unknown_message" });
-    expect((await postEvent(registrationEvent("reg-1", "COMPLETE"))).json()).toEqual({ status: "recorded" });
-    await expect(t.store.getRegistrationStatus("reg-1")).resolves.toMatchObject({ status: "COMPLETE" });
-    const other = { ...deliveryEvent("m", "x", true), "detail-type": "Media Message Delivery Status Updated" };
+    expect((await postEvent(deliveryEvent("not-ours", "DELIVERED", true))).json()).toEqual({
+      status: "unknown_message",
+    });
+    expect((await postEvent(registrationEvent("reg-1", "COMPLETE"))).json()).toEqual({
+      status: "recorded",
+    });
+    await expect(t.store.getRegistrationStatus("reg-1")).resolves.toMatchObject({
+      status: "COMPLETE",
+    });
+    const other = {
+      ...deliveryEvent("m", "x", true),
+      "detail-type": "Media Message Delivery Status Updated",
+    };
     expect((await postEvent(other)).json()).toEqual({ status: "ignored" });
   });
 
@@ -226,13 +289,24 @@ describe("POST /sms/webhook from EventBridge", () => {
 
 describe("POST /sms/webhook input hygiene", () => {
   const post = (payload: string, contentType = "text/plain") =>
-    t.request({ method: "POST", url: "/sms/webhook", headers: { "content-type": contentType }, payload });
+    t.request({
+      method: "POST",
+      url: "/sms/webhook",
+      headers: { "content-type": contentType },
+      payload,
+    });
 
   it.each([
     ["malformed JSON", "{not json", "text/plain", 400, "INVALID_JSON"],
     ["an empty body", "", "application/json", 400, "INVALID_JSON"],
     ["a form post", "a=b", "application/x-www-form-urlencoded", 415, "UNSUPPORTED_MEDIA_TYPE"],
-    ["neither SNS nor EventBridge", '{"hello":"world"}', "application/json", 400, "UNRECOGNISED_CALLER"],
+    [
+      "neither SNS nor EventBridge",
+      '{"hello":"world"}',
+      "application/json",
+      400,
+      "UNRECOGNISED_CALLER",
+    ],
     ["an array", "[1,2]", "application/json", 400, "UNRECOGNISED_CALLER"],
   ])("answers %s with a clear 4xx", async (_what, payload, contentType, status, code) => {
     const res = await post(payload, contentType);
@@ -241,7 +315,9 @@ describe("POST /sms/webhook input hygiene", () => {
   });
 
   it("refuses a body over the limit with 413", async () => {
-    const res = await post(JSON.stringify({ Type: "Notification", Message: "x".repeat(70 * 1024) }));
+    const res = await post(
+      JSON.stringify({ Type: "Notification", Message: "x".repeat(70 * 1024) }),
+    );
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ code: "BODY_TOO_LARGE" });
   });

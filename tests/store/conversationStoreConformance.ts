@@ -9,7 +9,10 @@ import type {
  * The behaviour every ConversationStore must have. Each implementation's test file calls this
  * with a factory; a fresh store (or table) per test keeps cases independent.
  */
-export function conversationStoreConformance(name: string, open: () => Promise<ConversationStore>): void {
+export function conversationStoreConformance(
+  name: string,
+  open: () => Promise<ConversationStore>,
+): void {
   describe(`${name} conformance`, () => {
     let store: ConversationStore;
     let n = 0;
@@ -71,7 +74,9 @@ export function conversationStoreConformance(name: string, open: () => Promise<C
       const c = conversation();
       await store.createConversation(c);
       await store.setConversationMessage(c.conversationId, "m-9");
-      await expect(store.getConversation(c.conversationId)).resolves.toMatchObject({ lastMessageId: "m-9" });
+      await expect(store.getConversation(c.conversationId)).resolves.toMatchObject({
+        lastMessageId: "m-9",
+      });
       await store.deleteConversation(c.conversationId);
       await expect(store.getConversation(c.conversationId)).resolves.toBeUndefined();
     });
@@ -91,25 +96,40 @@ export function conversationStoreConformance(name: string, open: () => Promise<C
       const m = outbound({ conversationId: "c-1" });
       await store.recordOutbound(m);
       await expect(store.getOutbound(m.messageId)).resolves.toEqual(m);
-      await expect(store.updateDelivery(m.messageId, { status: "PENDING", final: false, at: t(2) })).resolves.toBe(true);
+      await expect(
+        store.updateDelivery(m.messageId, { status: "PENDING", final: false, at: t(2) }),
+      ).resolves.toBe(true);
       await store.updateDelivery(m.messageId, { status: "QUEUED", final: false, at: t(1) }); // older: ignored
-      await expect(store.getOutbound(m.messageId)).resolves.toMatchObject({ delivery: { status: "PENDING", at: t(2) } });
+      await expect(store.getOutbound(m.messageId)).resolves.toMatchObject({
+        delivery: { status: "PENDING", at: t(2) },
+      });
       await store.updateDelivery(m.messageId, { status: "DELIVERED", final: true, at: t(3) });
       await store.updateDelivery(m.messageId, { status: "PENDING", final: false, at: t(4) }); // after final: ignored
       await expect(store.getOutbound(m.messageId)).resolves.toMatchObject({
         delivery: { status: "DELIVERED", final: true, at: t(3) },
       });
-      await expect(store.updateDelivery("unknown", { status: "DELIVERED", final: true, at: t(3) })).resolves.toBe(false);
+      await expect(
+        store.updateDelivery("unknown", { status: "DELIVERED", final: true, at: t(3) }),
+      ).resolves.toBe(false);
     });
 
     it("stores an inbound reply with its conversation change and opt-out in one step", async () => {
       const c = conversation({ patientRef: id("patient") });
       await store.createConversation(c);
-      const reply = inbound({ conversationId: c.conversationId, patientRef: c.patientRef, kind: "slot", text: "2" });
+      const reply = inbound({
+        conversationId: c.conversationId,
+        patientRef: c.patientRef,
+        kind: "slot",
+        text: "2",
+      });
       await expect(
         store.recordInbound({
           inbound: reply,
-          conversationUpdate: { conversationId: c.conversationId, status: "replied", selectedSlot: 2 },
+          conversationUpdate: {
+            conversationId: c.conversationId,
+            status: "replied",
+            selectedSlot: 2,
+          },
         }),
       ).resolves.toBe("created");
       await expect(store.getConversation(c.conversationId)).resolves.toMatchObject({
@@ -119,14 +139,23 @@ export function conversationStoreConformance(name: string, open: () => Promise<C
       });
       await expect(store.listReplies(c.conversationId)).resolves.toEqual([reply]);
 
-      const stop = inbound({ conversationId: c.conversationId, patientRef: c.patientRef, kind: "opt_out", text: "STOP", receivedAt: t(2) });
+      const stop = inbound({
+        conversationId: c.conversationId,
+        patientRef: c.patientRef,
+        kind: "opt_out",
+        text: "STOP",
+        receivedAt: t(2),
+      });
       await store.recordInbound({
         inbound: stop,
         conversationUpdate: { conversationId: c.conversationId, status: "opted_out" },
         optOut: { patientRef: c.patientRef, optedOut: true },
       });
       await expect(store.isOptedOut(c.patientRef)).resolves.toBe(true);
-      await expect(store.getConversation(c.conversationId)).resolves.toMatchObject({ status: "opted_out", selectedSlot: 2 });
+      await expect(store.getConversation(c.conversationId)).resolves.toMatchObject({
+        status: "opted_out",
+        selectedSlot: 2,
+      });
       await expect(store.listReplies(c.conversationId)).resolves.toEqual([reply, stop]);
     });
 
@@ -147,7 +176,9 @@ export function conversationStoreConformance(name: string, open: () => Promise<C
         ).resolves.toBe("duplicate");
       }
       await expect(store.listReplies(c.conversationId)).resolves.toEqual([first]);
-      await expect(store.getConversation(c.conversationId)).resolves.toMatchObject({ status: "awaiting_reply" });
+      await expect(store.getConversation(c.conversationId)).resolves.toMatchObject({
+        status: "awaiting_reply",
+      });
       await expect(store.isOptedOut(c.patientRef)).resolves.toBe(false);
     });
 
@@ -179,7 +210,13 @@ export function conversationStoreConformance(name: string, open: () => Promise<C
 
     it("claims an idempotency key once, replays it, releases it, and reclaims it once expired", async () => {
       const key = id("key");
-      const record = { key, fingerprint: "f1", state: "pending" as const, createdAt: t(0), expiresAt: t(30) };
+      const record = {
+        key,
+        fingerprint: "f1",
+        state: "pending" as const,
+        createdAt: t(0),
+        expiresAt: t(30),
+      };
       await expect(store.claimIdempotencyKey(record)).resolves.toEqual({ claimed: true });
       await expect(store.claimIdempotencyKey({ ...record, fingerprint: "f2" })).resolves.toEqual({
         claimed: false,
@@ -201,7 +238,11 @@ export function conversationStoreConformance(name: string, open: () => Promise<C
       const r = id("registration");
       await store.recordRegistrationEvent({ registrationId: r, status: "REVIEWING", at: t(2) });
       await store.recordRegistrationEvent({ registrationId: r, status: "SUBMITTED", at: t(1) });
-      await expect(store.getRegistrationStatus(r)).resolves.toEqual({ registrationId: r, status: "REVIEWING", at: t(2) });
+      await expect(store.getRegistrationStatus(r)).resolves.toEqual({
+        registrationId: r,
+        status: "REVIEWING",
+        at: t(2),
+      });
       await store.recordRegistrationEvent({ registrationId: r, status: "COMPLETE", at: t(3) });
       await expect(store.getRegistrationStatus(r)).resolves.toMatchObject({ status: "COMPLETE" });
     });

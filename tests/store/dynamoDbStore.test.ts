@@ -24,7 +24,10 @@ conversationStoreConformance("DynamoDbConversationStore (moto)", freshStore);
 
 describe("DynamoDbConversationStore failures", () => {
   it("reports a missing table as StoreUnavailableError, so the webhook answers 5xx", async () => {
-    const store = new DynamoDbConversationStore(emulatorDynamoDbClient(emulator.endpoint), "no-such-table");
+    const store = new DynamoDbConversationStore(
+      emulatorDynamoDbClient(emulator.endpoint),
+      "no-such-table",
+    );
     await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(
       store.recordInbound({

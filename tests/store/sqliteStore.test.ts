@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StoreUnavailableError } from "../../runtime/src/errors";
+import { sqliteDriverName } from "../../runtime/src/store/sqliteDriver";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { conversationStoreConformance } from "./conversationStoreConformance";
 
@@ -9,11 +10,19 @@ const dir = mkdtempSync(join(tmpdir(), "eum-sms-sqlite-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
-conversationStoreConformance("SqliteConversationStore", async () =>
-  new SqliteConversationStore(join(dir, `store-${(n += 1)}.db`)),
+conversationStoreConformance(
+  "SqliteConversationStore",
+  async () => new SqliteConversationStore(join(dir, `store-${(n += 1)}.db`)),
 );
 
 describe("SqliteConversationStore files", () => {
+  it("runs on node:sqlite where Node has it stable, better-sqlite3 on Node 20", () => {
+    const major = Number(process.versions.node.split(".")[0]);
+    expect(sqliteDriverName()).toBe(
+      major >= 24 ? "node:sqlite" : major === 20 ? "better-sqlite3" : sqliteDriverName(),
+    );
+  });
+
   it("creates the data directory, survives reopening and uses WAL", async () => {
     const path = join(dir, "nested", "deeper", "sms.db");
     const first = new SqliteConversationStore(path);

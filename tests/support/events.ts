@@ -1,7 +1,12 @@
 import { randomUUID } from "node:crypto";
 
 /** The delivery event AWS documents (monitor-event-bridge.html), for the given message. */
-export function deliveryEvent(messageId: string, messageStatus: string, isFinal: boolean, eventTimestamp = 1759342841377) {
+export function deliveryEvent(
+  messageId: string,
+  messageStatus: string,
+  isFinal: boolean,
+  eventTimestamp = 1759342841377,
+) {
   return {
     version: "0",
     id: randomUUID(),

@@ -35,7 +35,10 @@ export async function startEmulator(): Promise<Emulator> {
   const child: ChildProcess = spawn(
     "python3",
     ["-c", "from moto.server import main; main()", "-H", "127.0.0.1", "-p", String(port)],
-    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, MOTO_EVENTS_INVOKE_HTTP: "false" } },
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, MOTO_EVENTS_INVOKE_HTTP: "false" },
+    },
   );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {

@@ -7,7 +7,9 @@ export const repoRoot = resolve(__dirname, "..", "..");
 export function sharedDir(): string {
   const dir = process.env.SHARED_DIR ?? resolve(repoRoot, "..", "shared");
   if (!existsSync(dir)) {
-    throw new Error(`shared test data not found at ${dir}: clone it beside the repo or set SHARED_DIR`);
+    throw new Error(
+      `shared test data not found at ${dir}: clone it beside the repo or set SHARED_DIR`,
+    );
   }
   return dir;
 }

@@ -49,7 +49,10 @@ export class SmsVoicePeer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const target = String(req.headers["x-amz-target"] ?? "");
-    const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<string, unknown>;
+    const body = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as Record<
+      string,
+      unknown
+    >;
     const recorded: RecordedSend = { target, body };
     this.sends.push(recorded);
     const outcome = this.outcomes.shift() ?? { kind: "ok" };
@@ -57,7 +60,11 @@ export class SmsVoicePeer {
     if (outcome.kind === "error") {
       return {
         status: outcome.status,
-        body: { __type: outcome.type, message: "scripted failure", ...(outcome.reason ? { Reason: outcome.reason } : {}) },
+        body: {
+          __type: outcome.type,
+          message: "scripted failure",
+          ...(outcome.reason ? { Reason: outcome.reason } : {}),
+        },
       };
     }
     recorded.messageId = randomUUID();

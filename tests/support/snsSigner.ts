@@ -22,13 +22,51 @@ export function localSnsCa(): LocalSnsCa {
   const dir = mkdtempSync(join(tmpdir(), "sns-ca-"));
   const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
   try {
-    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-      "-days", "3650", "-subj", "/CN=Local Test SNS CA");
-    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "sns.key", "-out", "sns.csr",
-      "-subj", "/C=US/O=Amazon/CN=sns.amazonaws.com");
+    run(
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      "ca.key",
+      "-out",
+      "ca.pem",
+      "-days",
+      "3650",
+      "-subj",
+      "/CN=Local Test SNS CA",
+    );
+    run(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      "sns.key",
+      "-out",
+      "sns.csr",
+      "-subj",
+      "/C=US/O=Amazon/CN=sns.amazonaws.com",
+    );
     writeFileSync(join(dir, "ext.cnf"), "basicConstraints=CA:FALSE\n");
-    run("x509", "-req", "-in", "sns.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-      "-out", "sns.pem", "-days", "3650", "-extfile", "ext.cnf");
+    run(
+      "x509",
+      "-req",
+      "-in",
+      "sns.csr",
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca.key",
+      "-CAcreateserial",
+      "-out",
+      "sns.pem",
+      "-days",
+      "3650",
+      "-extfile",
+      "ext.cnf",
+    );
     cached = {
       certPem: readFileSync(join(dir, "sns.pem"), "utf8"),
       keyPem: readFileSync(join(dir, "sns.key"), "utf8"),
@@ -55,7 +93,11 @@ export function signSnsMessage(unsigned: Unsigned, keyPem = localSnsCa().keyPem)
     Signature: "",
   } as unknown as SnsMessage;
   const algorithm = message.SignatureVersion === "1" ? "sha1" : "sha256";
-  message.Signature = sign(algorithm, Buffer.from(snsStringToSign(message), "utf8"), keyPem).toString("base64");
+  message.Signature = sign(
+    algorithm,
+    Buffer.from(snsStringToSign(message), "utf8"),
+    keyPem,
+  ).toString("base64");
   return message;
 }
 

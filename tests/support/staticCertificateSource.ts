@@ -1,5 +1,9 @@
 import type { KeyObject } from "node:crypto";
-import { CertificateFetchError, publicKeyFromPem, type CertificateSource } from "../../runtime/src/sns/certificateSource";
+import {
+  CertificateFetchError,
+  publicKeyFromPem,
+  type CertificateSource,
+} from "../../runtime/src/sns/certificateSource";
 
 /** Serves fixed PEMs by URL and records every URL it was asked for. */
 export class StaticCertificateSource implements CertificateSource {

@@ -3,7 +3,11 @@ import type { FastifyInstance } from "fastify";
 import { buildApp, type AppConfig, type Lifecycle } from "../../runtime/src/app";
 import { MemoryAuditLog } from "../../runtime/src/logging/audit";
 import { createLogger } from "../../runtime/src/logging/logger";
-import { SmsGatewayError, type SendTextRequest, type SmsGateway } from "../../runtime/src/sms/smsGateway";
+import {
+  SmsGatewayError,
+  type SendTextRequest,
+  type SmsGateway,
+} from "../../runtime/src/sms/smsGateway";
 import { SmsSender } from "../../runtime/src/sms/smsSender";
 import type { SnsSubscriptionMessage } from "../../runtime/src/sns/snsMessage";
 import type { SubscriptionConfirmer } from "../../runtime/src/sns/subscriptionConfirmer";
@@ -139,7 +143,10 @@ export async function buildTestApp(
   return { app, request, baseUrl, lifecycle, store, gateway, certificates, confirmer, audit, logs };
 }
 
-export const agentHeaders = { authorization: `Bearer ${AGENT_TOKEN}`, "content-type": "application/json" };
+export const agentHeaders = {
+  authorization: `Bearer ${AGENT_TOKEN}`,
+  "content-type": "application/json",
+};
 export const snsHeaders = (type = "Notification") => ({
   "content-type": "text/plain; charset=UTF-8",
   "x-amz-sns-message-type": type,

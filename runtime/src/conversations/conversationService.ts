@@ -89,7 +89,13 @@ export class ConversationService {
     validateBody(request.body);
     return this.idempotent(request.idempotencyKey, "messages", request, async () => {
       const patientRef = this.deps.patientRef(request.to);
-      const sent = await this.sendToPatient(request.to, patientRef, request.body, undefined, caller);
+      const sent = await this.sendToPatient(
+        request.to,
+        patientRef,
+        request.body,
+        undefined,
+        caller,
+      );
       return {
         statusCode: 202,
         body: { messageId: sent.messageId, parts: sent.parts, encoding: sent.encoding },
@@ -145,7 +151,10 @@ export class ConversationService {
     const record = conversationId ? `conversation:${conversationId}` : `patient:${patientRef}`;
     if (!options.ignoreOptOut && (await this.deps.store.isOptedOut(patientRef))) {
       this.audit(caller, "sms.send", record, "denied", "PATIENT_OPTED_OUT");
-      throw conflict("PATIENT_OPTED_OUT", "the patient opted out (STOP); they must reply START first");
+      throw conflict(
+        "PATIENT_OPTED_OUT",
+        "the patient opted out (STOP); they must reply START first",
+      );
     }
     let sent: SentText;
     try {
@@ -188,13 +197,25 @@ export class ConversationService {
     record: string,
   ): Promise<unknown> {
     if (!(err instanceof SmsGatewayError)) return err;
-    this.audit(caller, "sms.send", record, err.kind === "unknown" ? "error" : "rejected", err.awsCode);
+    this.audit(
+      caller,
+      "sms.send",
+      record,
+      err.kind === "unknown" ? "error" : "rejected",
+      err.awsCode,
+    );
     this.deps.log.warn({ kind: err.kind, awsCode: err.awsCode }, "sms send failed");
     switch (err.kind) {
       case "opted_out":
         // End User Messaging's opt-out list knows better than we do: mirror it.
         await this.deps.store.setOptOut(patientRef, true, this.iso());
-        this.audit(caller, "optout.recorded", `patient:${patientRef}`, "success", "DESTINATION_OPTED_OUT");
+        this.audit(
+          caller,
+          "optout.recorded",
+          `patient:${patientRef}`,
+          "success",
+          "DESTINATION_OPTED_OUT",
+        );
         return conflict("DESTINATION_OPTED_OUT", "the destination number is on the opt-out list");
       case "spend_limit":
         return unavailable("SPEND_LIMIT_REACHED", "the monthly SMS spend limit is reached", 3600);
@@ -257,7 +278,10 @@ export class ConversationService {
           "the first request with this idempotencyKey ended with an unknown outcome; check delivery status before sending again with a new key",
         );
       }
-      throw conflict("IDEMPOTENCY_IN_PROGRESS", "a request with this idempotencyKey is in progress");
+      throw conflict(
+        "IDEMPOTENCY_IN_PROGRESS",
+        "a request with this idempotencyKey is in progress",
+      );
     }
     try {
       const result = await operation();
@@ -277,8 +301,16 @@ export class ConversationService {
   }
 
   private fingerprint(scope: string, request: object): string {
-    const { to, idempotencyKey: _ignored, ...rest } = request as { to?: string; idempotencyKey?: string };
-    const canonical = JSON.stringify({ scope, patient: to ? this.deps.patientRef(to) : null, rest });
+    const {
+      to,
+      idempotencyKey: _ignored,
+      ...rest
+    } = request as { to?: string; idempotencyKey?: string };
+    const canonical = JSON.stringify({
+      scope,
+      patient: to ? this.deps.patientRef(to) : null,
+      rest,
+    });
     return createHash("sha256").update(canonical).digest("base64url");
   }
 
@@ -287,7 +319,13 @@ export class ConversationService {
   async getConversation(conversationId: string, caller: Caller): Promise<ConversationView> {
     const conversation = await this.deps.store.getConversation(conversationId);
     if (!conversation) {
-      this.audit(caller, "conversation.read", `conversation:${conversationId}`, "rejected", "NOT_FOUND");
+      this.audit(
+        caller,
+        "conversation.read",
+        `conversation:${conversationId}`,
+        "rejected",
+        "NOT_FOUND",
+      );
       throw notFound("no conversation with that id");
     }
     const [replies, outbound] = await Promise.all([
@@ -375,10 +413,18 @@ export class ConversationService {
     }
 
     const outcome = await this.deps.store.recordInbound(input);
-    const record = conversation ? `conversation:${conversation.conversationId}` : `patient:${patientRef}`;
-    this.audit(caller, "sms.inbound.recorded", record, outcome === "created" ? "success" : "duplicate");
+    const record = conversation
+      ? `conversation:${conversation.conversationId}`
+      : `patient:${patientRef}`;
+    this.audit(
+      caller,
+      "sms.inbound.recorded",
+      record,
+      outcome === "created" ? "success" : "duplicate",
+    );
     if (outcome === "duplicate") return outcome;
-    if (kind === "opt_out") this.audit(caller, "optout.recorded", `patient:${patientRef}`, "success");
+    if (kind === "opt_out")
+      this.audit(caller, "optout.recorded", `patient:${patientRef}`, "success");
     if (kind === "opt_in") this.audit(caller, "optin.recorded", `patient:${patientRef}`, "success");
     this.deps.log.info(
       {
@@ -386,11 +432,18 @@ export class ConversationService {
         snsMessageId,
         conversationId: conversation?.conversationId,
         kind,
-        matchedBy: conversation ? (sms.previousPublishedMessageId ? "message-or-latest" : "latest") : "none",
+        matchedBy: conversation
+          ? sms.previousPublishedMessageId
+            ? "message-or-latest"
+            : "latest"
+          : "none",
       },
       "inbound sms recorded",
     );
-    if (this.deps.selfManagedOptOuts && (kind === "opt_out" || kind === "opt_in" || kind === "help")) {
+    if (
+      this.deps.selfManagedOptOuts &&
+      (kind === "opt_out" || kind === "opt_in" || kind === "help")
+    ) {
       await this.answerKeyword(sms.originationNumber, patientRef, kind, caller);
     }
     return outcome;
@@ -424,7 +477,8 @@ export class ConversationService {
     caller: Caller,
   ): Promise<void> {
     const replies = this.deps.keywordReplies;
-    const text = kind === "opt_out" ? replies.stop : kind === "opt_in" ? replies.start : replies.help;
+    const text =
+      kind === "opt_out" ? replies.stop : kind === "opt_in" ? replies.start : replies.help;
     try {
       // The STOP confirmation is the one message an opted-out patient must still receive.
       await this.sendToPatient(to, patientRef, text, undefined, caller, {
@@ -445,7 +499,13 @@ export class ConversationService {
     caller: Caller,
   ): Promise<boolean> {
     const known = await this.deps.store.updateDelivery(messageId, { status, final, at });
-    this.audit(caller, "delivery.status.recorded", `message:${messageId}`, known ? "success" : "rejected", known ? undefined : "UNKNOWN_MESSAGE");
+    this.audit(
+      caller,
+      "delivery.status.recorded",
+      `message:${messageId}`,
+      known ? "success" : "rejected",
+      known ? undefined : "UNKNOWN_MESSAGE",
+    );
     return known;
   }
 
@@ -482,13 +542,18 @@ function nextStatus(current: ConversationStatus, kind: InboundKind): Conversatio
 /** The numbered slots message, e.g. "Reply with a number:\n1. Tue 3:00 PM\n2. Wed 9:30 AM". */
 export function slotsMessage(slots: readonly string[], intro?: string): string {
   const lines = slots.map((slot, i) => `${i + 1}. ${slot}`);
-  const header = intro?.trim() ? intro.trim() : "Please reply with the number of the time that suits you:";
+  const header = intro?.trim()
+    ? intro.trim()
+    : "Please reply with the number of the time that suits you:";
   return [header, ...lines].join("\n");
 }
 
 function validateDestination(to: string): void {
   if (!isE164PhoneNumber(to)) {
-    throw badRequest("INVALID_PHONE_NUMBER", "to must be a valid phone number in E.164 format, e.g. +14255550100");
+    throw badRequest(
+      "INVALID_PHONE_NUMBER",
+      "to must be a valid phone number in E.164 format, e.g. +14255550100",
+    );
   }
 }
 

@@ -55,7 +55,10 @@ export function parseSmsVoiceEvent(body: unknown): SmsVoiceEvent {
   if (detailType === REGISTRATION_DETAIL_TYPE) {
     const details = detail.registrationDetails;
     if (!isObject(details) || typeof details.registrationId !== "string") {
-      throw badRequest("INVALID_EVENT", "registration event lacks registrationDetails.registrationId");
+      throw badRequest(
+        "INVALID_EVENT",
+        "registration event lacks registrationDetails.registrationId",
+      );
     }
     if (typeof details.currentStatus !== "string") {
       throw badRequest("INVALID_EVENT", "registration event lacks currentStatus");

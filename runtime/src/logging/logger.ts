@@ -67,8 +67,10 @@ export function serializeError(err: unknown): Record<string, unknown> {
   const withCode = err as Error & { code?: unknown; statusCode?: unknown; $metadata?: unknown };
   if (typeof withCode.code === "string") out.code = withCode.code;
   if (typeof withCode.statusCode === "number") out.statusCode = withCode.statusCode;
-  const metadata = withCode.$metadata as { httpStatusCode?: number; requestId?: string } | undefined;
-  if (metadata) out.aws = { httpStatusCode: metadata.httpStatusCode, requestId: metadata.requestId };
+  const metadata = withCode.$metadata as
+    { httpStatusCode?: number; requestId?: string } | undefined;
+  if (metadata)
+    out.aws = { httpStatusCode: metadata.httpStatusCode, requestId: metadata.requestId };
   if (err instanceof AppError) out.message = err.message;
   if (err.stack) {
     out.stack = err.stack

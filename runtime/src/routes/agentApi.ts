@@ -8,7 +8,12 @@ import type {
 } from "../conversations/conversationService";
 import { AppError, unauthorized } from "../errors";
 
-const idempotencyKey = { type: "string", minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:-]+$" };
+const idempotencyKey = {
+  type: "string",
+  minLength: 1,
+  maxLength: 128,
+  pattern: "^[A-Za-z0-9_.:-]+$",
+};
 const phoneNumber = { type: "string", minLength: 2, maxLength: 20 };
 const id = { type: "string", minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_-]+$" };
 const error = {
@@ -103,7 +108,11 @@ const getConversationSchema = {
 };
 
 const getMessageSchema = {
-  params: { type: "object", required: ["id"], properties: { id: { ...id, pattern: "^[A-Za-z0-9_.:/+=-]+$" } } },
+  params: {
+    type: "object",
+    required: ["id"],
+    properties: { id: { ...id, pattern: "^[A-Za-z0-9_.:/+=-]+$" } },
+  },
   response: {
     200: {
       type: "object",
@@ -129,7 +138,8 @@ export function registerAgentApi(
   void app.register(async (api) => {
     api.addHook("onRequest", async (request, reply) => {
       const header = request.headers.authorization;
-      const token = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : "";
+      const token =
+        typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : "";
       if (!constantTimeEqual(token, deps.agentApiToken)) {
         reply.header("www-authenticate", 'Bearer realm="eum-sms"');
         throw unauthorized("send Authorization: Bearer <AGENT_API_TOKEN>");
@@ -176,6 +186,8 @@ export function registerAgentApi(
 function callerOf(request: FastifyRequest): Caller {
   const agentId = request.headers["x-agent-id"];
   const actor =
-    typeof agentId === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(agentId) ? `agent:${agentId}` : "agent";
+    typeof agentId === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(agentId)
+      ? `agent:${agentId}`
+      : "agent";
   return { actor, requestId: request.id };
 }

@@ -5,7 +5,12 @@ import { parseInboundSms } from "../conversations/inboundSms";
 import { AppError, badRequest, forbidden, unauthorized, unavailable } from "../errors";
 import { isEventBridgeShaped, parseSmsVoiceEvent } from "../eventbridge/smsVoiceEvents";
 import type { CertificateSource } from "../sns/certificateSource";
-import { isSnsShaped, parseSnsMessage, SnsMessageFormatError, type SnsMessage } from "../sns/snsMessage";
+import {
+  isSnsShaped,
+  parseSnsMessage,
+  SnsMessageFormatError,
+  type SnsMessage,
+} from "../sns/snsMessage";
 import { SubscribeUrlError, type SubscriptionConfirmer } from "../sns/subscriptionConfirmer";
 import { SnsVerificationError, verifySnsMessage } from "../sns/verifySnsMessage";
 
@@ -101,7 +106,11 @@ function verificationHttpError(err: SnsVerificationError): AppError {
   switch (err.reason) {
     case "CERT_UNAVAILABLE":
       // Possibly transient (the certificate host did not answer): let SNS retry.
-      return unavailable("SNS_CERT_UNAVAILABLE", "the signing certificate could not be fetched", 20);
+      return unavailable(
+        "SNS_CERT_UNAVAILABLE",
+        "the signing certificate could not be fetched",
+        20,
+      );
     case "TOPIC_NOT_ALLOWED":
     case "BAD_CERT_URL":
     case "BAD_SIGNATURE":
@@ -137,7 +146,13 @@ async function handleEventBridge(
         caller,
       );
       request.log.info(
-        { eventId: event.eventId, messageId: event.messageId, status: event.status, final: event.final, known },
+        {
+          eventId: event.eventId,
+          messageId: event.messageId,
+          status: event.status,
+          final: event.final,
+          known,
+        },
         "delivery status event",
       );
       // An unknown message was not sent by this service; retrying cannot change that.

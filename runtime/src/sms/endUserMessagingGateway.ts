@@ -2,7 +2,12 @@ import {
   PinpointSMSVoiceV2Client,
   SendTextMessageCommand,
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
-import { SmsGatewayError, type SendTextRequest, type SmsGateway, type SmsFailureKind } from "./smsGateway";
+import {
+  SmsGatewayError,
+  type SendTextRequest,
+  type SmsGateway,
+  type SmsFailureKind,
+} from "./smsGateway";
 
 /**
  * Sends through AWS End User Messaging SMS (`pinpoint-sms-voice-v2` SendTextMessage).
@@ -21,7 +26,11 @@ export class EndUserMessagingGateway implements SmsGateway {
         maxAttempts: 1,
         // Bounded so a hung call cannot hold an agent request or outlive a shutdown.
         // throwOnRequestTimeout: without it the SDK only warns and keeps waiting.
-        requestHandler: { connectionTimeout: 2000, requestTimeout: 5000, throwOnRequestTimeout: true },
+        requestHandler: {
+          connectionTimeout: 2000,
+          requestTimeout: 5000,
+          throwOnRequestTimeout: true,
+        },
       }),
     );
   }
@@ -55,7 +64,10 @@ export class EndUserMessagingGateway implements SmsGateway {
 export function classifySendError(err: unknown): SmsGatewayError {
   const name = (err as { name?: unknown })?.name;
   const reason = (err as { Reason?: unknown })?.Reason;
-  const awsCode = [typeof name === "string" ? name : "Error", typeof reason === "string" ? reason : ""]
+  const awsCode = [
+    typeof name === "string" ? name : "Error",
+    typeof reason === "string" ? reason : "",
+  ]
     .filter(Boolean)
     .join("/");
   let kind: SmsFailureKind;

@@ -25,12 +25,7 @@ export interface SendTextRequest {
  *   End User Messaging has no idempotency token, so it must not be retried automatically.
  */
 export type SmsFailureKind =
-  | "throttled"
-  | "opted_out"
-  | "spend_limit"
-  | "quota_exceeded"
-  | "rejected"
-  | "unknown";
+  "throttled" | "opted_out" | "spend_limit" | "quota_exceeded" | "rejected" | "unknown";
 
 export class SmsGatewayError extends Error {
   constructor(

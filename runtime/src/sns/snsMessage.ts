@@ -3,7 +3,8 @@
  * and the exact string it is signed over.
  */
 
-export type SnsMessageType = "Notification" | "SubscriptionConfirmation" | "UnsubscribeConfirmation";
+export type SnsMessageType =
+  "Notification" | "SubscriptionConfirmation" | "UnsubscribeConfirmation";
 
 export interface SnsNotification {
   Type: "Notification";
@@ -66,7 +67,15 @@ export function parseSnsMessage(body: unknown): SnsMessage {
   }
   const required =
     type === "Notification"
-      ? ["MessageId", "TopicArn", "Message", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL"]
+      ? [
+          "MessageId",
+          "TopicArn",
+          "Message",
+          "Timestamp",
+          "SignatureVersion",
+          "Signature",
+          "SigningCertURL",
+        ]
       : [
           "MessageId",
           "TopicArn",
@@ -84,7 +93,11 @@ export function parseSnsMessage(body: unknown): SnsMessage {
     }
   }
   // Lambda-style envelopes carry `Subject: null`; only a string Subject is part of the signature.
-  if (record.Subject !== undefined && record.Subject !== null && typeof record.Subject !== "string") {
+  if (
+    record.Subject !== undefined &&
+    record.Subject !== null &&
+    typeof record.Subject !== "string"
+  ) {
     throw new SnsMessageFormatError("SNS Subject must be a string");
   }
   const message = { ...record } as Record<string, unknown>;

@@ -38,7 +38,9 @@ export function checkSubscribeUrl(message: SnsSubscriptionMessage): URL {
     url.searchParams.get("TopicArn") !== message.TopicArn ||
     url.searchParams.get("Token") !== message.Token
   ) {
-    throw new SubscribeUrlError("SubscribeURL is not the SNS ConfirmSubscription call for this topic");
+    throw new SubscribeUrlError(
+      "SubscribeURL is not the SNS ConfirmSubscription call for this topic",
+    );
   }
   return url;
 }

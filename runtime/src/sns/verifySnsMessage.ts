@@ -51,7 +51,10 @@ export async function verifySnsMessage(
   }
   const algorithm = ALGORITHM[message.SignatureVersion];
   if (algorithm === undefined) {
-    throw new SnsVerificationError("UNSUPPORTED_SIGNATURE_VERSION", "SignatureVersion must be 1 or 2");
+    throw new SnsVerificationError(
+      "UNSUPPORTED_SIGNATURE_VERSION",
+      "SignatureVersion must be 1 or 2",
+    );
   }
   const sentAt = Date.parse(message.Timestamp);
   if (!/^\d{4}-\d{2}-\d{2}T/.test(message.Timestamp) || Number.isNaN(sentAt)) {

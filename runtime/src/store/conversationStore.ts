@@ -83,9 +83,7 @@ export interface RegistrationEvent {
   at: string;
 }
 
-export type ClaimResult =
-  | { claimed: true }
-  | { claimed: false; existing: IdempotencyRecord };
+export type ClaimResult = { claimed: true } | { claimed: false; existing: IdempotencyRecord };
 
 export interface ConversationStore {
   /** Resolves when the store answers; used by /readyz. */

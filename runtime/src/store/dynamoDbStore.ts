@@ -57,7 +57,11 @@ export class DynamoDbConversationStore implements ConversationStore {
         maxAttempts: 3,
         // Well inside SNS's 15 s and EventBridge's 5 s delivery timeouts.
         // throwOnRequestTimeout: without it the SDK only warns and keeps waiting.
-        requestHandler: { connectionTimeout: 1000, requestTimeout: 2500, throwOnRequestTimeout: true },
+        requestHandler: {
+          connectionTimeout: 1000,
+          requestTimeout: 2500,
+          throwOnRequestTimeout: true,
+        },
       }),
       table,
     );
@@ -115,7 +119,10 @@ export class DynamoDbConversationStore implements ConversationStore {
   async deleteConversation(conversationId: string): Promise<void> {
     await this.call("deleteConversation", () =>
       this.doc.send(
-        new DeleteCommand({ TableName: this.table, Key: { pk: `CONV#${conversationId}`, sk: "META" } }),
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: `CONV#${conversationId}`, sk: "META" },
+        }),
       ),
     );
   }
@@ -150,7 +157,10 @@ export class DynamoDbConversationStore implements ConversationStore {
             IndexName: schema.patientIndex.name,
             KeyConditionExpression: "#pk = :p",
             FilterExpression: "#status <> :optedOut AND expiresAt > :now",
-            ExpressionAttributeNames: { "#pk": schema.patientIndex.partitionKey, "#status": "status" },
+            ExpressionAttributeNames: {
+              "#pk": schema.patientIndex.partitionKey,
+              "#status": "status",
+            },
             ExpressionAttributeValues: {
               ":p": `PATIENT#${patientRef}`,
               ":optedOut": "opted_out",
@@ -253,7 +263,10 @@ export class DynamoDbConversationStore implements ConversationStore {
         },
       });
     }
-    if (input.optOut) items.push({ Put: this.optOutPut(input.optOut.patientRef, input.optOut.optedOut, m.receivedAt) });
+    if (input.optOut)
+      items.push({
+        Put: this.optOutPut(input.optOut.patientRef, input.optOut.optedOut, m.receivedAt),
+      });
     try {
       await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
       return "created";
@@ -313,7 +326,12 @@ export class DynamoDbConversationStore implements ConversationStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `IDEMPOTENCY#${record.key}`, sk: "META", ...record, ttl: ttlOf(record.expiresAt) },
+          Item: {
+            pk: `IDEMPOTENCY#${record.key}`,
+            sk: "META",
+            ...record,
+            ttl: ttlOf(record.expiresAt),
+          },
           ConditionExpression: "attribute_not_exists(pk) OR expiresAt <= :now",
           ExpressionAttributeValues: { ":now": record.createdAt },
         }),
@@ -375,7 +393,11 @@ export class DynamoDbConversationStore implements ConversationStore {
   async getRegistrationStatus(registrationId: string): Promise<RegistrationEvent | undefined> {
     const item = await this.get(`REGISTRATION#${registrationId}`, "META", "getRegistrationStatus");
     return item
-      ? { registrationId: String(item.registrationId), status: String(item.status), at: String(item.at) }
+      ? {
+          registrationId: String(item.registrationId),
+          status: String(item.status),
+          at: String(item.at),
+        }
       : undefined;
   }
 }

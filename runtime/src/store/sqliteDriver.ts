@@ -18,10 +18,13 @@ export interface SqliteDatabase {
 
 export type SqlValue = string | number | null;
 
-export function openSqliteDatabase(path: string): SqliteDatabase {
+export function sqliteDriverName(): "node:sqlite" | "better-sqlite3" {
   const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-  const hasStableBuiltin = major > 22 || (major === 22 && minor >= 13);
-  if (hasStableBuiltin) {
+  return major > 22 || (major === 22 && minor >= 13) ? "node:sqlite" : "better-sqlite3";
+}
+
+export function openSqliteDatabase(path: string): SqliteDatabase {
+  if (sqliteDriverName() === "node:sqlite") {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { DatabaseSync } = require("node:sqlite") as {
       DatabaseSync: new (path: string) => SqliteDatabase;

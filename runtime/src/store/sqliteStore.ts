@@ -261,7 +261,8 @@ export class SqliteConversationStore implements ConversationStore {
             )
             .run(update.status, update.selectedSlot ?? null, m.receivedAt, update.conversationId);
         }
-        if (input.optOut) this.writeOptOut(input.optOut.patientRef, input.optOut.optedOut, m.receivedAt);
+        if (input.optOut)
+          this.writeOptOut(input.optOut.patientRef, input.optOut.optedOut, m.receivedAt);
         return "created" as const;
       }),
     );
@@ -359,7 +360,11 @@ export class SqliteConversationStore implements ConversationStore {
         .prepare("SELECT * FROM registration_events WHERE registration_id = ?")
         .get(registrationId) as Row | undefined;
       return row
-        ? { registrationId: String(row.registration_id), status: String(row.status), at: String(row.at) }
+        ? {
+            registrationId: String(row.registration_id),
+            status: String(row.status),
+            at: String(row.at),
+          }
         : undefined;
     });
   }

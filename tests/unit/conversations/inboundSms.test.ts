@@ -18,7 +18,9 @@ describe("parseInboundSms", () => {
   it("treats the optional fields as optional", () => {
     const { messageKeyword: _k, previousPublishedMessageId: _p, ...minimal } = documented;
     expect(parseInboundSms(JSON.stringify(minimal))).toEqual(minimal);
-    expect(parseInboundSms(JSON.stringify({ ...minimal, previousPublishedMessageId: null }))).toEqual(minimal);
+    expect(
+      parseInboundSms(JSON.stringify({ ...minimal, previousPublishedMessageId: null })),
+    ).toEqual(minimal);
   });
 
   it.each([

@@ -24,12 +24,20 @@ describe("matchKeyword", () => {
     expect(matchKeyword(body)).toBe(kind);
   });
 
-  it.each(["WEEKEND", "STD", "please stop", "STOP IT", "stopp", "HELP ME", "2", "", "S T O P", "restart"])(
-    "%j is no keyword",
-    (body) => {
-      expect(matchKeyword(body)).toBeUndefined();
-    },
-  );
+  it.each([
+    "WEEKEND",
+    "STD",
+    "please stop",
+    "STOP IT",
+    "stopp",
+    "HELP ME",
+    "2",
+    "",
+    "S T O P",
+    "restart",
+  ])("%j is no keyword", (body) => {
+    expect(matchKeyword(body)).toBeUndefined();
+  });
 });
 
 describe("matchKeyword (property)", () => {
@@ -38,22 +46,33 @@ describe("matchKeyword (property)", () => {
 
   it("matches every keyword in any letter case with surrounding whitespace", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...keywords), fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }), whitespace, whitespace,
+      fc.property(
+        fc.constantFrom(...keywords),
+        fc.array(fc.boolean(), { minLength: 12, maxLength: 12 }),
+        whitespace,
+        whitespace,
         (keyword, upper, before, after) => {
-          const mixed = Array.from(keyword, (c, i) => (upper[i] ? c.toUpperCase() : c.toLowerCase())).join("");
+          const mixed = Array.from(keyword, (c, i) =>
+            upper[i] ? c.toUpperCase() : c.toLowerCase(),
+          ).join("");
           expect(matchKeyword(before + mixed + after)).toBeDefined();
-        }),
+        },
+      ),
     );
   });
 
   it("never matches a keyword embedded in other text", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...keywords), fc.string({ unit: fc.constantFrom(..."abcxyzWEK19!?"), minLength: 1, maxLength: 6 }),
-        fc.boolean(), (keyword, extra, prefix) => {
+      fc.property(
+        fc.constantFrom(...keywords),
+        fc.string({ unit: fc.constantFrom(..."abcxyzWEK19!?"), minLength: 1, maxLength: 6 }),
+        fc.boolean(),
+        (keyword, extra, prefix) => {
           const body = prefix ? extra + keyword : keyword + extra;
           fc.pre(!keywords.includes(body.trim().toUpperCase()));
           expect(matchKeyword(body)).toBeUndefined();
-        }),
+        },
+      ),
     );
   });
 });
@@ -64,7 +83,10 @@ describe("matchSlot", () => {
     expect(matchSlot(" 3 \n", 3)).toBe(3);
   });
 
-  it.each([["0"], ["4"], ["2pm"], ["#2"], ["2."], ["two"], ["-1"], ["1.5"], [""], ["12"]])("ignores %j", (body) => {
-    expect(matchSlot(body, 3)).toBeUndefined();
-  });
+  it.each([["0"], ["4"], ["2pm"], ["#2"], ["2."], ["two"], ["-1"], ["1.5"], [""], ["12"]])(
+    "ignores %j",
+    (body) => {
+      expect(matchSlot(body, 3)).toBeUndefined();
+    },
+  );
 });

@@ -33,7 +33,11 @@ describe("loadConfig", () => {
       maxPartsPerSecond: 1,
       selfManagedOptOuts: false,
     });
-    expect(config.devDefaultsUsed).toEqual(["AGENT_API_TOKEN", "EVENTBRIDGE_API_KEY", "PATIENT_REF_KEY"]);
+    expect(config.devDefaultsUsed).toEqual([
+      "AGENT_API_TOKEN",
+      "EVENTBRIDGE_API_KEY",
+      "PATIENT_REF_KEY",
+    ]);
   });
 
   it("reads a full production environment", () => {
@@ -51,7 +55,13 @@ describe("loadConfig", () => {
   it("names every missing production key with its fix, one line each", () => {
     const found = problems({ USE_MOCK_SMS: "false" });
     expect(found).toHaveLength(5);
-    for (const key of ["AWS_SMS_ORIGINATION_NUMBER", "AGENT_API_TOKEN", "EVENTBRIDGE_API_KEY", "PATIENT_REF_KEY", "SNS_ALLOWED_TOPIC_ARNS"]) {
+    for (const key of [
+      "AWS_SMS_ORIGINATION_NUMBER",
+      "AGENT_API_TOKEN",
+      "EVENTBRIDGE_API_KEY",
+      "PATIENT_REF_KEY",
+      "SNS_ALLOWED_TOPIC_ARNS",
+    ]) {
       expect(found.some((line) => line.startsWith(key))).toBe(true);
     }
   });

@@ -30,7 +30,9 @@ describe("PHI-safe logging", () => {
   });
 
   it("keeps our own AppError messages, which hold no PHI by construction", () => {
-    expect(serializeError(new AppError(409, "PATIENT_OPTED_OUT", "the patient opted out"))).toMatchObject({
+    expect(
+      serializeError(new AppError(409, "PATIENT_OPTED_OUT", "the patient opted out")),
+    ).toMatchObject({
       type: "AppError",
       message: "the patient opted out",
     });
@@ -42,20 +44,37 @@ describe("PHI-safe logging", () => {
       $metadata: { httpStatusCode: 400, requestId: "req-1" },
     });
     const out = serializeError(awsError);
-    expect(out).toMatchObject({ type: "ValidationException", aws: { httpStatusCode: 400, requestId: "req-1" } });
+    expect(out).toMatchObject({
+      type: "ValidationException",
+      aws: { httpStatusCode: 400, requestId: "req-1" },
+    });
     expect(JSON.stringify(out)).not.toContain("4255550182");
   });
 
   it("redacts PHI-named fields if one is ever logged by mistake", () => {
     const { lines, logger } = capture();
-    logger.info({ to: PHONE, body: "see you Tuesday", sns: { Message: `{"originationNumber":"${PHONE}"}` } }, "oops");
+    logger.info(
+      { to: PHONE, body: "see you Tuesday", sns: { Message: `{"originationNumber":"${PHONE}"}` } },
+      "oops",
+    );
     expect(lines.join("")).not.toContain("4255550182");
     expect(lines.join("")).not.toContain("Tuesday");
   });
 
   it("logs requests by route pattern, not by URL", () => {
     const { lines, logger } = capture();
-    logger.info({ req: { id: "r1", method: "GET", url: "/v1/conversations/abc?phone=1", routeOptions: { url: "/v1/conversations/:id" } } });
-    expect(JSON.parse(lines[0]!).req).toEqual({ id: "r1", method: "GET", route: "/v1/conversations/:id" });
+    logger.info({
+      req: {
+        id: "r1",
+        method: "GET",
+        url: "/v1/conversations/abc?phone=1",
+        routeOptions: { url: "/v1/conversations/:id" },
+      },
+    });
+    expect(JSON.parse(lines[0]!).req).toEqual({
+      id: "r1",
+      method: "GET",
+      route: "/v1/conversations/:id",
+    });
   });
 });

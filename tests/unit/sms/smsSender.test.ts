@@ -1,5 +1,9 @@
 import { AppError } from "../../../runtime/src/errors";
-import { SmsGatewayError, type SendTextRequest, type SmsGateway } from "../../../runtime/src/sms/smsGateway";
+import {
+  SmsGatewayError,
+  type SendTextRequest,
+  type SmsGateway,
+} from "../../../runtime/src/sms/smsGateway";
 import { SmsSender } from "../../../runtime/src/sms/smsSender";
 
 /** A gateway that fails with the scripted kinds first, then succeeds; and a fake clock. */
@@ -42,7 +46,10 @@ describe("SmsSender", () => {
       encoding: "GSM",
       throttleRetries: 0,
     });
-    expect(calls[0]?.request).toMatchObject({ originationIdentity: "+18445550100", configurationSetName: "cs" });
+    expect(calls[0]?.request).toMatchObject({
+      originationIdentity: "+18445550100",
+      configurationSetName: "cs",
+    });
   });
 
   it("retries throttling with capped exponential backoff, then succeeds", async () => {
@@ -55,8 +62,16 @@ describe("SmsSender", () => {
   });
 
   it("gives up after the bounded number of throttling retries", async () => {
-    const { sender, calls } = setup(["throttled", "throttled", "throttled", "throttled", "throttled"]);
-    await expect(sender.send("+14255550100", "hi", {})).rejects.toMatchObject({ kind: "throttled" });
+    const { sender, calls } = setup([
+      "throttled",
+      "throttled",
+      "throttled",
+      "throttled",
+      "throttled",
+    ]);
+    await expect(sender.send("+14255550100", "hi", {})).rejects.toMatchObject({
+      kind: "throttled",
+    });
     expect(calls).toHaveLength(4);
   });
 
@@ -87,11 +102,17 @@ describe("SmsSender", () => {
       maxQueueWaitMs: 10_000,
     });
     const results = await Promise.all(
-      Array.from({ length: 15 }, () => sender.send("+14255550100", "hi", {}).catch((e: unknown) => e)),
+      Array.from({ length: 15 }, () =>
+        sender.send("+14255550100", "hi", {}).catch((e: unknown) => e),
+      ),
     );
     const refused = results.filter((r) => r instanceof AppError);
     // waits of 0..10 s fit; the four that would wait 11..14 s are refused
     expect(refused).toHaveLength(4);
-    expect(refused[0]).toMatchObject({ statusCode: 503, code: "SEND_QUEUE_FULL", headers: { "retry-after": "10" } });
+    expect(refused[0]).toMatchObject({
+      statusCode: 503,
+      code: "SEND_QUEUE_FULL",
+      headers: { "retry-after": "10" },
+    });
   });
 });

@@ -1,11 +1,17 @@
-import { CertificateFetchError, HttpsCertificateSource } from "../../../runtime/src/sns/certificateSource";
+import {
+  CertificateFetchError,
+  HttpsCertificateSource,
+} from "../../../runtime/src/sns/certificateSource";
 import { localSnsCa } from "../../support/snsSigner";
 
 // The local certificate is minted when the tests start, so "now" must come after that.
 const NOW = new Date(Date.now() + 60_000);
 const url = (n: number) => new URL(`https://sns.us-east-1.amazonaws.com/cert-${n}.pem`);
 
-function source(fetch: typeof globalThis.fetch, extra: { maxEntries?: number; timeoutMs?: number } = {}) {
+function source(
+  fetch: typeof globalThis.fetch,
+  extra: { maxEntries?: number; timeoutMs?: number } = {},
+) {
   return new HttpsCertificateSource({ now: () => NOW, fetch, ...extra });
 }
 
@@ -66,8 +72,19 @@ describe("HttpsCertificateSource", () => {
     const { execFileSync } = await import("node:child_process");
     const pem = execFileSync(
       "openssl",
-      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "/dev/null", "-days", "1",
-        "-subj", "/CN=evil.example.com"],
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "/dev/null",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=evil.example.com",
+      ],
       { stdio: ["ignore", "pipe", "ignore"] },
     ).toString();
     const other = source((async () => new Response(pem)) as typeof globalThis.fetch);
@@ -85,7 +102,11 @@ describe("HttpsCertificateSource", () => {
       requests.push({ url: String(input), auth: new Headers(init?.headers).get("authorization") });
       return new Response(localSnsCa().certPem);
     }) as typeof globalThis.fetch;
-    const certs = new HttpsCertificateSource({ now: () => NOW, fetch, fetchOrigin: "http://127.0.0.1:4566" });
+    const certs = new HttpsCertificateSource({
+      now: () => NOW,
+      fetch,
+      fetchOrigin: "http://127.0.0.1:4566",
+    });
     await certs.publicKeyFor(url(7));
     expect(requests[0]?.url).toBe("http://127.0.0.1:4566/cert-7.pem");
     expect(requests[0]?.auth).toMatch(/^AWS4-HMAC-SHA256 /);

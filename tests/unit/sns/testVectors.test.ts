@@ -28,8 +28,22 @@ function verifyAtOwnTime(message: SnsMessage, original: SnsMessage, certPem: str
 
 const SIGNED_FIELDS: Record<SnsMessage["Type"], string[]> = {
   Notification: ["Message", "MessageId", "Subject", "Timestamp", "TopicArn"],
-  SubscriptionConfirmation: ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn"],
-  UnsubscribeConfirmation: ["Message", "MessageId", "SubscribeURL", "Timestamp", "Token", "TopicArn"],
+  SubscriptionConfirmation: [
+    "Message",
+    "MessageId",
+    "SubscribeURL",
+    "Timestamp",
+    "Token",
+    "TopicArn",
+  ],
+  UnsubscribeConfirmation: [
+    "Message",
+    "MessageId",
+    "SubscribeURL",
+    "Timestamp",
+    "Token",
+    "TopicArn",
+  ],
 };
 
 describe("AWS-signed SNS test vectors", () => {
@@ -47,7 +61,9 @@ describe("AWS-signed SNS test vectors", () => {
 
   const tamperings = vectors.flatMap((v) =>
     SIGNED_FIELDS[v.message.Type]
-      .filter((field) => typeof (v.message as unknown as Record<string, unknown>)[field] === "string")
+      .filter(
+        (field) => typeof (v.message as unknown as Record<string, unknown>)[field] === "string",
+      )
       .map((field) => [v.name, field, v] as const),
   );
 
@@ -68,12 +84,16 @@ describe("AWS-signed SNS test vectors", () => {
   });
 
   it("rejects a vector whose Subject was added or removed", async () => {
-    const withSubject = vectors.find((v) => v.message.Type === "Notification" && "Subject" in v.message);
+    const withSubject = vectors.find(
+      (v) => v.message.Type === "Notification" && "Subject" in v.message,
+    );
     const withoutSubject = vectors.find(
       (v) => v.message.Type === "Notification" && !("Subject" in v.message),
     );
     if (!withSubject || !withoutSubject) throw new Error("vectors lack a Subject case");
-    const { Subject: _removed, ...stripped } = withSubject.message as SnsMessage & { Subject?: string };
+    const { Subject: _removed, ...stripped } = withSubject.message as SnsMessage & {
+      Subject?: string;
+    };
     await expect(
       verifyAtOwnTime(stripped as SnsMessage, withSubject.message, withSubject.certPem),
     ).rejects.toBeInstanceOf(SnsVerificationError);
@@ -89,7 +109,10 @@ describe("AWS-signed SNS test vectors", () => {
     await expect(
       verifySnsMessage(v.message, {
         allowedTopicArns: [v.message.TopicArn],
-        certificates: new StaticCertificateSource(new Map([[v.message.SigningCertURL, v.certPem]]), later),
+        certificates: new StaticCertificateSource(
+          new Map([[v.message.SigningCertURL, v.certPem]]),
+          later,
+        ),
         now: later,
       }),
     ).rejects.toMatchObject({ reason: "STALE_TIMESTAMP" });

@@ -51,7 +51,8 @@ describe("verifySnsMessage with a locally generated CA", () => {
     const confirmation = signSnsMessage({
       Type: "SubscriptionConfirmation",
       MessageId: "165545c9-2a5c-472c-8df2-7ff2be2b3b1b",
-      Token: "2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacc99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736",
+      Token:
+        "2336412f37fb687f5d51e6e241d09c805a5a57b30d712f794cc5f6a988666d92768dd60a747ba6f3beb71854e285d6ad02428b09ceece29417f1f02d609c582afbacc99c583a916b9981dd2728f4ae6fdb82efd087cc3b7849e05798d2d2785c03b0879594eeac82c01f235d0e717736",
       TopicArn: TEST_TOPIC_ARN,
       Message: "You have chosen to subscribe to the topic.",
       SubscribeURL: `https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=${TEST_TOPIC_ARN}&Token=x`,
@@ -101,14 +102,19 @@ describe("verifySnsMessage with a locally generated CA", () => {
 
   it("rejects an unknown SignatureVersion", async () => {
     const message = { ...inboundNotification(sms, { timestamp: NOW }), SignatureVersion: "3" };
-    await expect(verify(message)).rejects.toMatchObject({ reason: "UNSUPPORTED_SIGNATURE_VERSION" });
+    await expect(verify(message)).rejects.toMatchObject({
+      reason: "UNSUPPORTED_SIGNATURE_VERSION",
+    });
   });
 
   const badUrls: [string, string][] = [
     ["a foreign host", "https://evil.example.com/SimpleNotificationService-abc.pem"],
     ["plain http", "http://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem"],
     ["no .pem", "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.crt"],
-    ["an S3 bucket named sns", "https://sns.s3-us-east-1.amazonaws.com/SimpleNotificationService-abc.pem"],
+    [
+      "an S3 bucket named sns",
+      "https://sns.s3-us-east-1.amazonaws.com/SimpleNotificationService-abc.pem",
+    ],
     [".pem only in the query", "https://sns.us-east-1.amazonaws.com/?Action=x&f=.pem"],
     ["userinfo", "https://user@sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem"],
     ["a fragment", "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-abc.pem#x"],
@@ -142,10 +148,16 @@ describe("checkSigningCertUrl", () => {
   it("accepts the AWS shapes, including China regions", () => {
     expect(checkSigningCertUrl(TEST_CERT_URL, "us-east-1").ok).toBe(true);
     expect(
-      checkSigningCertUrl("https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-a.pem", "cn-north-1").ok,
+      checkSigningCertUrl(
+        "https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-a.pem",
+        "cn-north-1",
+      ).ok,
     ).toBe(true);
     expect(
-      checkSigningCertUrl("https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-a.pem", "us-gov-west-1").ok,
+      checkSigningCertUrl(
+        "https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-a.pem",
+        "us-gov-west-1",
+      ).ok,
     ).toBe(true);
   });
 
