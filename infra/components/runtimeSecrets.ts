@@ -1,0 +1,51 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import type { AwsContext } from "./awsContext";
+
+export interface RuntimeSecretsArgs {
+  context: AwsContext;
+  messagingKeyArn: pulumi.Input<string>;
+}
+
+/**
+ * The runtime's secrets (F2, M1), generated here and kept only as Pulumi secrets and in Secrets
+ * Manager under the messaging CMK; the task reads them through `secrets`, never plain environment.
+ */
+export class RuntimeSecrets extends pulumi.ComponentResource {
+  readonly agentApiToken: aws.secretsmanager.Secret;
+  readonly eventBridgeApiKey: aws.secretsmanager.Secret;
+  readonly patientRefKey: aws.secretsmanager.Secret;
+  /** The EventBridge key's value, for the connection (a Pulumi secret). */
+  readonly eventBridgeApiKeyValue: pulumi.Output<string>;
+
+  constructor(name: string, args: RuntimeSecretsArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("eum-sms:service:RuntimeSecrets", name, {}, opts);
+    const make = (suffix: string, description: string) => {
+      const value = new random.RandomPassword(`${name}-${suffix}-value`, { length: 48, special: false }, { parent: this });
+      const secret = new aws.secretsmanager.Secret(
+        `${name}-${suffix}`,
+        {
+          name: `${args.context.namePrefix}/${suffix}`,
+          description,
+          kmsKeyId: args.messagingKeyArn,
+          recoveryWindowInDays: 30,
+          tags: args.context.tags,
+        },
+        { parent: this },
+      );
+      new aws.secretsmanager.SecretVersion(`${name}-${suffix}-version`, { secretId: secret.id, secretString: value.result }, { parent: this });
+      return { secret, value: value.result };
+    };
+    this.agentApiToken = make("agent-api-token", "Bearer token agents present to the /v1 API").secret;
+    const eventBridge = make("eventbridge-api-key", "API key EventBridge sends to the webhook");
+    this.eventBridgeApiKey = eventBridge.secret;
+    this.eventBridgeApiKeyValue = pulumi.secret(eventBridge.value);
+    this.patientRefKey = make("patient-ref-key", "HMAC key that pseudonymises patient phone numbers; never rotate without migrating").secret;
+    this.registerOutputs({});
+  }
+
+  get arns(): pulumi.Output<string>[] {
+    return [this.agentApiToken.arn, this.eventBridgeApiKey.arn, this.patientRefKey.arn];
+  }
+}

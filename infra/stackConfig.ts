@@ -1,0 +1,265 @@
+/**
+ * The stack's configuration: read once by the program entry, validated as a whole, and passed to
+ * the components as typed args (components never read pulumi.Config). Every error names the key
+ * and how to fix it. `Pulumi.yaml` declares the same keys with types, defaults and descriptions.
+ */
+
+export type Environment = "dev" | "staging" | "prod";
+export type PhoneNumberType = "SIMULATOR" | "TOLL_FREE" | "TEN_DLC";
+
+export interface StackConfig {
+  project: string;
+  environment: Environment;
+  region: string;
+  phoneNumber: {
+    type: PhoneNumberType;
+    isoCountryCode: string;
+    /** Adopt an existing number (`pulumi import` semantics) instead of requesting a new one. */
+    importId?: string;
+    registrationId?: string;
+    selfManagedOptOuts: boolean;
+    maxPartsPerSecond: number;
+  };
+  smsMonthlyBudgetUsd: number;
+  domainName: string;
+  certificateArn: string;
+  hostedZoneId?: string;
+  alarmEmail: string;
+  /** A prebuilt image URI; otherwise the program builds runtime/Dockerfile into ECR. */
+  image?: string;
+  service: {
+    cpu: number;
+    memory: number;
+    desiredCount: number;
+    minCount: number;
+    maxCount: number;
+  };
+  logRetentionDays: number;
+  auditLogRetentionDays: number;
+  deletionProtection: boolean;
+  network: { kind: "create"; cidr: string; natGateway: boolean; vpcEndpoints: boolean } | {
+    kind: "existing";
+    vpcId: string;
+    publicSubnetIds: string[];
+    privateSubnetIds: string[];
+  };
+  ingressCidrs: string[];
+  wafRateLimit: number;
+  createCloudTrail: boolean;
+  conversationTtlDays: number;
+}
+
+export class StackConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid stack configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "StackConfigError";
+  }
+}
+
+/** What the entry point hands in: `pulumi.Config#get` and `#getObject` for this project. */
+export interface ConfigSource {
+  get(key: string): string | undefined;
+  getObject<T>(key: string): T | undefined;
+}
+
+/** CloudWatch Logs accepts only these retention periods. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+  3653,
+];
+
+const MPS_BY_TYPE: Record<PhoneNumberType, number> = { SIMULATOR: 1, TOLL_FREE: 3, TEN_DLC: 1 };
+const FARGATE_CPU = [256, 512, 1024, 2048, 4096];
+
+export function loadStackConfig(
+  source: ConfigSource,
+  context: { project: string; stack: string; region: string | undefined },
+): StackConfig {
+  const problems: string[] = [];
+  const key = (name: string) => `${context.project}:${name}`;
+
+  const str = (name: string): string | undefined => {
+    const v = source.get(name)?.trim();
+    return v === "" ? undefined : v;
+  };
+  const required = (name: string, fix: string): string => {
+    const v = str(name);
+    if (v === undefined) problems.push(`${key(name)} is required: ${fix}`);
+    return v ?? "";
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const v = str(name);
+    if (v === undefined) return fallback;
+    if (v === "true" || v === "false") return v === "true";
+    problems.push(`${key(name)}="${v}" must be true or false`);
+    return fallback;
+  };
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const v = str(name);
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      problems.push(`${key(name)}="${v}" must be a whole number from ${min} to ${max}`);
+      return fallback;
+    }
+    return n;
+  };
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const v = str(name);
+    if (v === undefined) return fallback;
+    if (!(allowed as readonly string[]).includes(v)) {
+      problems.push(`${key(name)}="${v}" must be one of ${allowed.join(", ")}`);
+      return fallback;
+    }
+    return v as T;
+  };
+  const list = (name: string): string[] | undefined => {
+    let value: unknown;
+    try {
+      value = source.getObject<unknown>(name);
+    } catch {
+      problems.push(`${key(name)} must be a YAML list of strings`);
+      return undefined;
+    }
+    if (value === undefined) return undefined;
+    if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
+      problems.push(`${key(name)} must be a YAML list of strings`);
+      return undefined;
+    }
+    return value as string[];
+  };
+
+  const region = context.region ?? "";
+  if (!region) problems.push("aws:region is required: pulumi config set aws:region us-east-1");
+
+  const environment = oneOf<Environment>(
+    "environment",
+    ["dev", "staging", "prod"],
+    (["dev", "staging", "prod"] as const).find((e) => e === context.stack) ?? "dev",
+  );
+  const isProd = environment === "prod";
+
+  const phoneType = oneOf<PhoneNumberType>(
+    "phoneNumberType",
+    ["SIMULATOR", "TOLL_FREE", "TEN_DLC"],
+    "SIMULATOR",
+  );
+  const isoCountryCode = str("phoneNumberCountry") ?? "US";
+  if (!/^[A-Z]{2}$/.test(isoCountryCode)) {
+    problems.push(`${key("phoneNumberCountry")}="${isoCountryCode}" must be a two-letter ISO country code such as US`);
+  }
+  const registrationId = str("registrationId");
+  if (phoneType === "TEN_DLC" && registrationId === undefined && str("importPhoneNumberId") === undefined) {
+    problems.push(
+      `${key("registrationId")} is required for a TEN_DLC number: the id of its approved 10DLC campaign registration`,
+    );
+  }
+
+  const domainName = required("domainName", "the webhook's host name, e.g. sms.dev.example.org");
+  if (domainName && !/^(?=.{4,253}$)([a-z0-9](-*[a-z0-9])*\.)+[a-z]{2,63}$/.test(domainName)) {
+    problems.push(`${key("domainName")}="${domainName}" is not a DNS host name`);
+  }
+  const certificateArn = required(
+    "certificateArn",
+    "the ARN of an ACM certificate for domainName in this region",
+  );
+  if (certificateArn && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
+    problems.push(`${key("certificateArn")} is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`);
+  }
+  const alarmEmail = required("alarmEmail", "the address (or pager email) that receives alarms");
+  if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
+    problems.push(`${key("alarmEmail")}="${alarmEmail}" is not an email address`);
+  }
+  const image = str("image");
+  if (image !== undefined && !/^[\w.\-/:@]+$/.test(image)) {
+    problems.push(`${key("image")}="${image}" is not an image reference`);
+  }
+
+  const cpu = int("cpu", 256, 256, 4096);
+  if (!FARGATE_CPU.includes(cpu)) problems.push(`${key("cpu")}=${cpu} must be one of ${FARGATE_CPU.join(", ")}`);
+  const memory = int("memory", 512, 512, 30720);
+  const desiredCount = int("desiredCount", isProd ? 2 : 1, 1, 100);
+  const minCount = int("minCount", desiredCount, 1, 100);
+  const maxCount = int("maxCount", Math.max(desiredCount, isProd ? 6 : 2), 1, 200);
+  if (minCount > desiredCount || desiredCount > maxCount) {
+    problems.push(
+      `${key("minCount")} <= ${key("desiredCount")} <= ${key("maxCount")} must hold (got ${minCount}, ${desiredCount}, ${maxCount})`,
+    );
+  }
+
+  const retention = (name: string, fallback: number): number => {
+    const days = int(name, fallback, 1, 3653);
+    if (!LOG_RETENTION_DAYS.includes(days)) {
+      problems.push(`${key(name)}=${days} is not a CloudWatch retention period: use one of ${LOG_RETENTION_DAYS.join(", ")}`);
+    }
+    return days;
+  };
+
+  const vpcId = str("vpcId");
+  const publicSubnetIds = list("publicSubnetIds");
+  const privateSubnetIds = list("privateSubnetIds");
+  let network: StackConfig["network"];
+  if (vpcId !== undefined) {
+    if (!publicSubnetIds || publicSubnetIds.length < 2 || !privateSubnetIds || privateSubnetIds.length < 2) {
+      problems.push(
+        `${key("publicSubnetIds")} and ${key("privateSubnetIds")} need two subnets each (two AZs) when ${key("vpcId")} is set`,
+      );
+    }
+    network = { kind: "existing", vpcId, publicSubnetIds: publicSubnetIds ?? [], privateSubnetIds: privateSubnetIds ?? [] };
+  } else {
+    if (publicSubnetIds || privateSubnetIds) {
+      problems.push(`${key("publicSubnetIds")}/${key("privateSubnetIds")} need ${key("vpcId")}; remove them to create a VPC`);
+    }
+    const cidr = str("vpcCidr") ?? "10.40.0.0/16";
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-2])$/.test(cidr)) {
+      problems.push(`${key("vpcCidr")}="${cidr}" must be an IPv4 CIDR from /16 to /22`);
+    }
+    network = {
+      kind: "create",
+      cidr,
+      natGateway: bool("natGateway", true),
+      vpcEndpoints: bool("vpcEndpoints", isProd),
+    };
+  }
+
+  const ingressCidrs = list("ingressCidrs") ?? ["0.0.0.0/0"];
+  for (const cidr of ingressCidrs) {
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) problems.push(`${key("ingressCidrs")} has "${cidr}", which is not an IPv4 CIDR`);
+  }
+
+  const budget = Number(str("smsMonthlyBudgetUsd") ?? "100");
+  if (!Number.isFinite(budget) || budget <= 0) {
+    problems.push(`${key("smsMonthlyBudgetUsd")} must be a positive number of US dollars`);
+  }
+
+  const config: StackConfig = {
+    project: context.project,
+    environment,
+    region,
+    phoneNumber: {
+      type: phoneType,
+      isoCountryCode,
+      ...(str("importPhoneNumberId") ? { importId: str("importPhoneNumberId") as string } : {}),
+      ...(registrationId ? { registrationId } : {}),
+      selfManagedOptOuts: bool("selfManagedOptOuts", false),
+      maxPartsPerSecond: int("smsMaxPartsPerSecond", MPS_BY_TYPE[phoneType], 1, 1000),
+    },
+    smsMonthlyBudgetUsd: budget,
+    domainName,
+    certificateArn,
+    ...(str("hostedZoneId") ? { hostedZoneId: str("hostedZoneId") as string } : {}),
+    alarmEmail,
+    ...(image ? { image } : {}),
+    service: { cpu, memory, desiredCount, minCount, maxCount },
+    logRetentionDays: retention("logRetentionDays", isProd ? 365 : environment === "staging" ? 90 : 7),
+    auditLogRetentionDays: retention("auditLogRetentionDays", isProd ? 2192 : environment === "staging" ? 365 : 30),
+    deletionProtection: bool("deletionProtection", environment !== "dev"),
+    network,
+    ingressCidrs,
+    wafRateLimit: int("wafRateLimit", 1000, 10, 2_000_000_000),
+    createCloudTrail: bool("createCloudTrail", false),
+    conversationTtlDays: int("conversationTtlDays", 90, 1, 3650),
+  };
+  if (problems.length > 0) throw new StackConfigError(problems);
+  return config;
+}
