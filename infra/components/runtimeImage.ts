@@ -1,0 +1,106 @@
+import { createHash } from "node:crypto";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import * as aws from "@pulumi/aws";
+import * as dockerBuild from "@pulumi/docker-build";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsContext } from "./awsContext";
+
+export interface RuntimeImageArgs {
+  context: AwsContext;
+  dataKeyArn: pulumi.Input<string>;
+  /** A prebuilt image to run instead of building runtime/Dockerfile. */
+  image?: string;
+}
+
+const repoRoot = resolve(__dirname, "..", "..");
+
+/**
+ * The runtime's container image: `runtime/Dockerfile` built and pushed to a KMS-encrypted,
+ * scan-on-push, immutable ECR repository, tagged by a hash of what goes into it so an unchanged
+ * source is not rebuilt; or, with `image`, a prebuilt reference used as given.
+ */
+export class RuntimeImage extends pulumi.ComponentResource {
+  readonly imageRef: pulumi.Output<string>;
+  readonly repository?: aws.ecr.Repository;
+
+  constructor(name: string, args: RuntimeImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super("eum-sms:service:RuntimeImage", name, {}, opts);
+    if (args.image) {
+      this.imageRef = pulumi.output(args.image);
+      this.registerOutputs({ imageRef: this.imageRef });
+      return;
+    }
+    const repository = new aws.ecr.Repository(
+      `${name}-repo`,
+      {
+        name: `${args.context.namePrefix}-runtime`,
+        imageTagMutability: "IMMUTABLE",
+        imageScanningConfiguration: { scanOnPush: true },
+        encryptionConfigurations: [{ encryptionType: "KMS", kmsKey: args.dataKeyArn }],
+        forceDelete: false,
+        tags: args.context.tags,
+      },
+      { parent: this },
+    );
+    this.repository = repository;
+    new aws.ecr.LifecyclePolicy(
+      `${name}-repo-lifecycle`,
+      {
+        repository: repository.name,
+        policy: JSON.stringify({
+          rules: [
+            {
+              rulePriority: 1,
+              description: "keep the 30 newest images",
+              selection: { tagStatus: "any", countType: "imageCountMoreThan", countNumber: 30 },
+              action: { type: "expire" },
+            },
+          ],
+        }),
+      },
+      { parent: this },
+    );
+    const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this });
+    const image = new dockerBuild.Image(
+      `${name}-image`,
+      {
+        context: { location: repoRoot },
+        dockerfile: { location: join(repoRoot, "runtime", "Dockerfile") },
+        platforms: ["linux/amd64"],
+        push: true,
+        tags: [pulumi.interpolate`${repository.repositoryUrl}:src-${sourceHash()}`],
+        registries: [
+          { address: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
+        ],
+      },
+      { parent: this },
+    );
+    this.imageRef = pulumi.interpolate`${repository.repositoryUrl}@${image.digest}`;
+    this.registerOutputs({ imageRef: this.imageRef });
+  }
+}
+
+/** A hash of the files the image is built from; the tag changes exactly when they do. */
+export function sourceHash(): string {
+  const hash = createHash("sha256");
+  const files = [
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+    "tsconfig.build.json",
+    "runtime/Dockerfile",
+    ...walk(join(repoRoot, "runtime", "src")),
+  ];
+  for (const file of files.sort()) {
+    hash.update(file).update(readFileSync(join(repoRoot, file)));
+  }
+  return hash.digest("hex").slice(0, 16);
+}
+
+function walk(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const path = join(dir, entry);
+    return statSync(path).isDirectory() ? walk(path) : [relative(repoRoot, path)];
+  });
+}

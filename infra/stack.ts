@@ -1,0 +1,164 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import type { AwsContext } from "./components/awsContext";
+import { AuditLogs } from "./components/auditLogs";
+import { ConversationTable } from "./components/conversationTable";
+import { Encryption } from "./components/encryption";
+import { EventRouting } from "./components/eventRouting";
+import { Messaging } from "./components/messaging";
+import { Monitoring } from "./components/monitoring";
+import { Network } from "./components/network";
+import { RuntimeImage } from "./components/runtimeImage";
+import { RuntimeSecrets } from "./components/runtimeSecrets";
+import { CONTAINER_PORT, RuntimeService } from "./components/runtimeService";
+import { WebhookLoadBalancer } from "./components/webhookLoadBalancer";
+import { secureDefaults } from "./secureDefaults";
+import type { StackConfig } from "./stackConfig";
+
+export const API_KEY_HEADER = "x-api-key";
+
+export interface StackOutputs {
+  webhookUrl: pulumi.Output<string>;
+  phoneNumber: pulumi.Output<string>;
+  phoneNumberArn: pulumi.Output<string>;
+  inboundTopicArn: pulumi.Output<string>;
+  tableName: pulumi.Output<string>;
+  alarmTopicArn: pulumi.Output<string>;
+  dashboardUrl: pulumi.Output<string>;
+  agentApiTokenSecretArn: pulumi.Output<string>;
+  loadBalancerDnsName: pulumi.Output<string>;
+  imageRef: pulumi.Output<string>;
+}
+
+/** Wires the components of one environment from its validated configuration. */
+export function createStack(config: StackConfig): StackOutputs {
+  const prefix = `eum-sms-${config.environment}`;
+  const context: AwsContext = {
+    accountId: aws.getCallerIdentityOutput().accountId,
+    region: config.region,
+    partition: aws.getPartitionOutput().partition,
+    namePrefix: prefix,
+    tags: { ...secureDefaults.tags, Environment: config.environment, Service: "eum-sms" },
+  };
+  const webhookUrl = `https://${config.domainName}/sms/webhook`;
+
+  const encryption = new Encryption(`${prefix}-keys`, { context, cloudTrail: config.createCloudTrail });
+  const logs = new AuditLogs(`${prefix}-logs`, {
+    context,
+    logsKeyArn: encryption.logsKey.arn,
+    // Audit events share the service's log stream (logType "audit"), so the service group keeps
+    // them as long as audit records must be kept.
+    retentionDays: config.logRetentionDays,
+    auditRetentionDays: config.auditLogRetentionDays,
+    deletionProtection: config.deletionProtection,
+    cloudTrail: config.createCloudTrail,
+  });
+  const network = new Network(`${prefix}-net`, {
+    context,
+    network: config.network,
+    flowLogGroupArn: logs.flowLogGroup.arn,
+  });
+  const table = new ConversationTable(`${prefix}-data`, {
+    context,
+    dataKeyArn: encryption.dataKey.arn,
+    deletionProtection: config.deletionProtection,
+  });
+  const messaging = new Messaging(`${prefix}-sms`, {
+    context,
+    messagingKeyArn: encryption.messagingKey.arn,
+    phoneNumber: config.phoneNumber,
+    deletionProtection: config.deletionProtection,
+  });
+  const secrets = new RuntimeSecrets(`${prefix}-secrets`, { context, messagingKeyArn: encryption.messagingKey.arn });
+  const image = new RuntimeImage(`${prefix}-image`, {
+    context,
+    dataKeyArn: encryption.dataKey.arn,
+    ...(config.image ? { image: config.image } : {}),
+  });
+  const alb = new WebhookLoadBalancer(`${prefix}-web`, {
+    context,
+    vpcId: network.vpcId,
+    publicSubnetIds: network.publicSubnetIds,
+    certificateArn: config.certificateArn,
+    containerPort: CONTAINER_PORT,
+    ingressCidrs: config.ingressCidrs,
+    deletionProtection: config.deletionProtection,
+    accessLogRetentionDays: config.logRetentionDays,
+    wafRateLimit: config.wafRateLimit,
+    wafLogGroupArn: logs.wafLogGroup.arn,
+    domainName: config.domainName,
+    ...(config.hostedZoneId ? { hostedZoneId: config.hostedZoneId } : {}),
+  });
+  // Each task paces itself; together they stay at the number's MPS at the desired count.
+  const perTaskPartsPerSecond = Math.max(0.1, config.phoneNumber.maxPartsPerSecond / config.service.desiredCount);
+  const service = new RuntimeService(`${prefix}-runtime`, {
+    context,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    albSecurityGroupId: alb.securityGroup.id,
+    targetGroupArn: alb.targetGroup.arn,
+    imageRef: image.imageRef,
+    ...(image.repository ? { repositoryArn: image.repository.arn } : {}),
+    sizes: config.service,
+    logGroupName: logs.serviceLogGroup.name,
+    logGroupArn: logs.serviceLogGroup.arn,
+    environment: {
+      PORT: String(CONTAINER_PORT),
+      AWS_REGION: config.region,
+      USE_MOCK_SMS: "false",
+      AWS_SMS_ORIGINATION_NUMBER: messaging.phoneNumber.arn,
+      AWS_SMS_CONFIGURATION_SET: messaging.configurationSet.name,
+      SNS_ALLOWED_TOPIC_ARNS: messaging.inboundTopic.arn,
+      EVENTBRIDGE_API_KEY_HEADER: API_KEY_HEADER,
+      STORE: pulumi.interpolate`dynamodb:${table.table.name}`,
+      SMS_MAX_PARTS_PER_SECOND: String(perTaskPartsPerSecond),
+      SELF_MANAGED_OPT_OUTS: String(config.phoneNumber.selfManagedOptOuts),
+      CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
+      LOG_LEVEL: "info",
+    },
+    secrets: {
+      AGENT_API_TOKEN: secrets.agentApiToken.arn,
+      EVENTBRIDGE_API_KEY: secrets.eventBridgeApiKey.arn,
+      PATIENT_REF_KEY: secrets.patientRefKey.arn,
+    },
+    secretsKeyArn: encryption.messagingKey.arn,
+    send: { phoneNumberArn: messaging.phoneNumber.arn, configurationSetArn: messaging.configurationSet.arn },
+    table: { arn: table.table.arn, kmsKeyArn: encryption.dataKey.arn },
+  }, { dependsOn: [alb.httpsListener] });
+
+  const inbound = messaging.subscribeWebhook(webhookUrl, [service.service, alb.httpsListener]);
+  const events = new EventRouting(`${prefix}-events`, {
+    context,
+    messagingKeyArn: encryption.messagingKey.arn,
+    webhookUrl,
+    apiKeyHeader: API_KEY_HEADER,
+    apiKeyValue: secrets.eventBridgeApiKeyValue,
+  }, { dependsOn: [service.service] });
+
+  const monitoring = new Monitoring(`${prefix}-monitoring`, {
+    context,
+    messagingKeyArn: encryption.messagingKey.arn,
+    alarmEmail: config.alarmEmail,
+    loadBalancerArnSuffix: alb.loadBalancer.arnSuffix,
+    targetGroupArnSuffix: alb.targetGroup.arnSuffix,
+    clusterName: service.cluster.name,
+    serviceName: service.service.name,
+    eventRuleName: events.rule.name,
+    inboundTopicName: messaging.inboundTopic.name,
+    deadLetterQueueNames: { "inbound-sms": inbound.dlq.queue.name, "delivery-events": events.dlq.queue.name },
+    smsMonthlyBudgetUsd: config.smsMonthlyBudgetUsd,
+  });
+
+  return {
+    webhookUrl: pulumi.output(webhookUrl),
+    phoneNumber: messaging.phoneNumber.phoneNumber,
+    phoneNumberArn: messaging.phoneNumber.arn,
+    inboundTopicArn: messaging.inboundTopic.arn,
+    tableName: table.table.name,
+    alarmTopicArn: monitoring.alarmTopic.arn,
+    dashboardUrl: pulumi.interpolate`https://${config.region}.console.aws.amazon.com/cloudwatch/home?region=${config.region}#dashboards:name=${monitoring.dashboard.dashboardName}`,
+    agentApiTokenSecretArn: secrets.agentApiToken.arn,
+    loadBalancerDnsName: alb.loadBalancer.dnsName,
+    imageRef: image.imageRef,
+  };
+}
