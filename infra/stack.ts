@@ -42,7 +42,10 @@ export function createStack(config: StackConfig): StackOutputs {
   };
   const webhookUrl = `https://${config.domainName}/sms/webhook`;
 
-  const encryption = new Encryption(`${prefix}-keys`, { context, cloudTrail: config.createCloudTrail });
+  const encryption = new Encryption(`${prefix}-keys`, {
+    context,
+    cloudTrail: config.createCloudTrail,
+  });
   const logs = new AuditLogs(`${prefix}-logs`, {
     context,
     logsKeyArn: encryption.logsKey.arn,
@@ -69,7 +72,10 @@ export function createStack(config: StackConfig): StackOutputs {
     phoneNumber: config.phoneNumber,
     deletionProtection: config.deletionProtection,
   });
-  const secrets = new RuntimeSecrets(`${prefix}-secrets`, { context, messagingKeyArn: encryption.messagingKey.arn });
+  const secrets = new RuntimeSecrets(`${prefix}-secrets`, {
+    context,
+    messagingKeyArn: encryption.messagingKey.arn,
+  });
   const image = new RuntimeImage(`${prefix}-image`, {
     context,
     dataKeyArn: encryption.dataKey.arn,
@@ -90,50 +96,64 @@ export function createStack(config: StackConfig): StackOutputs {
     ...(config.hostedZoneId ? { hostedZoneId: config.hostedZoneId } : {}),
   });
   // Each task paces itself; together they stay at the number's MPS at the desired count.
-  const perTaskPartsPerSecond = Math.max(0.1, config.phoneNumber.maxPartsPerSecond / config.service.desiredCount);
-  const service = new RuntimeService(`${prefix}-runtime`, {
-    context,
-    vpcId: network.vpcId,
-    privateSubnetIds: network.privateSubnetIds,
-    albSecurityGroupId: alb.securityGroup.id,
-    targetGroupArn: alb.targetGroup.arn,
-    imageRef: image.imageRef,
-    ...(image.repository ? { repositoryArn: image.repository.arn } : {}),
-    sizes: config.service,
-    logGroupName: logs.serviceLogGroup.name,
-    logGroupArn: logs.serviceLogGroup.arn,
-    environment: {
-      PORT: String(CONTAINER_PORT),
-      AWS_REGION: config.region,
-      USE_MOCK_SMS: "false",
-      AWS_SMS_ORIGINATION_NUMBER: messaging.phoneNumber.arn,
-      AWS_SMS_CONFIGURATION_SET: messaging.configurationSet.name,
-      SNS_ALLOWED_TOPIC_ARNS: messaging.inboundTopic.arn,
-      EVENTBRIDGE_API_KEY_HEADER: API_KEY_HEADER,
-      STORE: pulumi.interpolate`dynamodb:${table.table.name}`,
-      SMS_MAX_PARTS_PER_SECOND: String(perTaskPartsPerSecond),
-      SELF_MANAGED_OPT_OUTS: String(config.phoneNumber.selfManagedOptOuts),
-      CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
-      LOG_LEVEL: "info",
+  const perTaskPartsPerSecond = Math.max(
+    0.1,
+    config.phoneNumber.maxPartsPerSecond / config.service.desiredCount,
+  );
+  const service = new RuntimeService(
+    `${prefix}-runtime`,
+    {
+      context,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      albSecurityGroupId: alb.securityGroup.id,
+      targetGroupArn: alb.targetGroup.arn,
+      imageRef: image.imageRef,
+      ...(image.repository ? { repositoryArn: image.repository.arn } : {}),
+      sizes: config.service,
+      logGroupName: logs.serviceLogGroup.name,
+      logGroupArn: logs.serviceLogGroup.arn,
+      environment: {
+        PORT: String(CONTAINER_PORT),
+        AWS_REGION: config.region,
+        USE_MOCK_SMS: "false",
+        AWS_SMS_ORIGINATION_NUMBER: messaging.phoneNumber.arn,
+        AWS_SMS_CONFIGURATION_SET: messaging.configurationSet.name,
+        SNS_ALLOWED_TOPIC_ARNS: messaging.inboundTopic.arn,
+        EVENTBRIDGE_API_KEY_HEADER: API_KEY_HEADER,
+        STORE: pulumi.interpolate`dynamodb:${table.table.name}`,
+        SMS_MAX_PARTS_PER_SECOND: String(perTaskPartsPerSecond),
+        SELF_MANAGED_OPT_OUTS: String(config.phoneNumber.selfManagedOptOuts),
+        CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
+        LOG_LEVEL: "info",
+      },
+      secrets: {
+        AGENT_API_TOKEN: secrets.agentApiToken.arn,
+        EVENTBRIDGE_API_KEY: secrets.eventBridgeApiKey.arn,
+        PATIENT_REF_KEY: secrets.patientRefKey.arn,
+      },
+      secretsKeyArn: encryption.messagingKey.arn,
+      send: {
+        phoneNumberArn: messaging.phoneNumber.arn,
+        configurationSetArn: messaging.configurationSet.arn,
+      },
+      table: { arn: table.table.arn, kmsKeyArn: encryption.dataKey.arn },
     },
-    secrets: {
-      AGENT_API_TOKEN: secrets.agentApiToken.arn,
-      EVENTBRIDGE_API_KEY: secrets.eventBridgeApiKey.arn,
-      PATIENT_REF_KEY: secrets.patientRefKey.arn,
-    },
-    secretsKeyArn: encryption.messagingKey.arn,
-    send: { phoneNumberArn: messaging.phoneNumber.arn, configurationSetArn: messaging.configurationSet.arn },
-    table: { arn: table.table.arn, kmsKeyArn: encryption.dataKey.arn },
-  }, { dependsOn: [alb.httpsListener] });
+    { dependsOn: [alb.httpsListener] },
+  );
 
   const inbound = messaging.subscribeWebhook(webhookUrl, [service.service, alb.httpsListener]);
-  const events = new EventRouting(`${prefix}-events`, {
-    context,
-    messagingKeyArn: encryption.messagingKey.arn,
-    webhookUrl,
-    apiKeyHeader: API_KEY_HEADER,
-    apiKeyValue: secrets.eventBridgeApiKeyValue,
-  }, { dependsOn: [service.service] });
+  const events = new EventRouting(
+    `${prefix}-events`,
+    {
+      context,
+      messagingKeyArn: encryption.messagingKey.arn,
+      webhookUrl,
+      apiKeyHeader: API_KEY_HEADER,
+      apiKeyValue: secrets.eventBridgeApiKeyValue,
+    },
+    { dependsOn: [service.service] },
+  );
 
   const monitoring = new Monitoring(`${prefix}-monitoring`, {
     context,
@@ -145,7 +165,10 @@ export function createStack(config: StackConfig): StackOutputs {
     serviceName: service.service.name,
     eventRuleName: events.rule.name,
     inboundTopicName: messaging.inboundTopic.name,
-    deadLetterQueueNames: { "inbound-sms": inbound.dlq.queue.name, "delivery-events": events.dlq.queue.name },
+    deadLetterQueueNames: {
+      "inbound-sms": inbound.dlq.queue.name,
+      "delivery-events": events.dlq.queue.name,
+    },
     smsMonthlyBudgetUsd: config.smsMonthlyBudgetUsd,
   });
 

@@ -37,12 +37,14 @@ export interface StackConfig {
   logRetentionDays: number;
   auditLogRetentionDays: number;
   deletionProtection: boolean;
-  network: { kind: "create"; cidr: string; natGateway: boolean; vpcEndpoints: boolean } | {
-    kind: "existing";
-    vpcId: string;
-    publicSubnetIds: string[];
-    privateSubnetIds: string[];
-  };
+  network:
+    | { kind: "create"; cidr: string; natGateway: boolean; vpcEndpoints: boolean }
+    | {
+        kind: "existing";
+        vpcId: string;
+        publicSubnetIds: string[];
+        privateSubnetIds: string[];
+      };
   ingressCidrs: string[];
   wafRateLimit: number;
   createCloudTrail: boolean;
@@ -146,10 +148,16 @@ export function loadStackConfig(
   );
   const isoCountryCode = str("phoneNumberCountry") ?? "US";
   if (!/^[A-Z]{2}$/.test(isoCountryCode)) {
-    problems.push(`${key("phoneNumberCountry")}="${isoCountryCode}" must be a two-letter ISO country code such as US`);
+    problems.push(
+      `${key("phoneNumberCountry")}="${isoCountryCode}" must be a two-letter ISO country code such as US`,
+    );
   }
   const registrationId = str("registrationId");
-  if (phoneType === "TEN_DLC" && registrationId === undefined && str("importPhoneNumberId") === undefined) {
+  if (
+    phoneType === "TEN_DLC" &&
+    registrationId === undefined &&
+    str("importPhoneNumberId") === undefined
+  ) {
     problems.push(
       `${key("registrationId")} is required for a TEN_DLC number: the id of its approved 10DLC campaign registration`,
     );
@@ -163,8 +171,13 @@ export function loadStackConfig(
     "certificateArn",
     "the ARN of an ACM certificate for domainName in this region",
   );
-  if (certificateArn && !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)) {
-    problems.push(`${key("certificateArn")} is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`);
+  if (
+    certificateArn &&
+    !/^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[\w-]+$/.test(certificateArn)
+  ) {
+    problems.push(
+      `${key("certificateArn")} is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
+    );
   }
   const alarmEmail = required("alarmEmail", "the address (or pager email) that receives alarms");
   if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
@@ -176,7 +189,8 @@ export function loadStackConfig(
   }
 
   const cpu = int("cpu", 256, 256, 4096);
-  if (!FARGATE_CPU.includes(cpu)) problems.push(`${key("cpu")}=${cpu} must be one of ${FARGATE_CPU.join(", ")}`);
+  if (!FARGATE_CPU.includes(cpu))
+    problems.push(`${key("cpu")}=${cpu} must be one of ${FARGATE_CPU.join(", ")}`);
   const memory = int("memory", 512, 512, 30720);
   const desiredCount = int("desiredCount", isProd ? 2 : 1, 1, 100);
   const minCount = int("minCount", desiredCount, 1, 100);
@@ -190,7 +204,9 @@ export function loadStackConfig(
   const retention = (name: string, fallback: number): number => {
     const days = int(name, fallback, 1, 3653);
     if (!LOG_RETENTION_DAYS.includes(days)) {
-      problems.push(`${key(name)}=${days} is not a CloudWatch retention period: use one of ${LOG_RETENTION_DAYS.join(", ")}`);
+      problems.push(
+        `${key(name)}=${days} is not a CloudWatch retention period: use one of ${LOG_RETENTION_DAYS.join(", ")}`,
+      );
     }
     return days;
   };
@@ -200,15 +216,27 @@ export function loadStackConfig(
   const privateSubnetIds = list("privateSubnetIds");
   let network: StackConfig["network"];
   if (vpcId !== undefined) {
-    if (!publicSubnetIds || publicSubnetIds.length < 2 || !privateSubnetIds || privateSubnetIds.length < 2) {
+    if (
+      !publicSubnetIds ||
+      publicSubnetIds.length < 2 ||
+      !privateSubnetIds ||
+      privateSubnetIds.length < 2
+    ) {
       problems.push(
         `${key("publicSubnetIds")} and ${key("privateSubnetIds")} need two subnets each (two AZs) when ${key("vpcId")} is set`,
       );
     }
-    network = { kind: "existing", vpcId, publicSubnetIds: publicSubnetIds ?? [], privateSubnetIds: privateSubnetIds ?? [] };
+    network = {
+      kind: "existing",
+      vpcId,
+      publicSubnetIds: publicSubnetIds ?? [],
+      privateSubnetIds: privateSubnetIds ?? [],
+    };
   } else {
     if (publicSubnetIds || privateSubnetIds) {
-      problems.push(`${key("publicSubnetIds")}/${key("privateSubnetIds")} need ${key("vpcId")}; remove them to create a VPC`);
+      problems.push(
+        `${key("publicSubnetIds")}/${key("privateSubnetIds")} need ${key("vpcId")}; remove them to create a VPC`,
+      );
     }
     const cidr = str("vpcCidr") ?? "10.40.0.0/16";
     if (!/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-2])$/.test(cidr)) {
@@ -224,7 +252,8 @@ export function loadStackConfig(
 
   const ingressCidrs = list("ingressCidrs") ?? ["0.0.0.0/0"];
   for (const cidr of ingressCidrs) {
-    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr)) problems.push(`${key("ingressCidrs")} has "${cidr}", which is not an IPv4 CIDR`);
+    if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr))
+      problems.push(`${key("ingressCidrs")} has "${cidr}", which is not an IPv4 CIDR`);
   }
 
   const budget = Number(str("smsMonthlyBudgetUsd") ?? "100");
@@ -251,8 +280,14 @@ export function loadStackConfig(
     alarmEmail,
     ...(image ? { image } : {}),
     service: { cpu, memory, desiredCount, minCount, maxCount },
-    logRetentionDays: retention("logRetentionDays", isProd ? 365 : environment === "staging" ? 90 : 7),
-    auditLogRetentionDays: retention("auditLogRetentionDays", isProd ? 2192 : environment === "staging" ? 365 : 30),
+    logRetentionDays: retention(
+      "logRetentionDays",
+      isProd ? 365 : environment === "staging" ? 90 : 7,
+    ),
+    auditLogRetentionDays: retention(
+      "auditLogRetentionDays",
+      isProd ? 2192 : environment === "staging" ? 365 : 30,
+    ),
     deletionProtection: bool("deletionProtection", environment !== "dev"),
     network,
     ingressCidrs,

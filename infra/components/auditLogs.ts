@@ -47,71 +47,147 @@ export class AuditLogs extends pulumi.ComponentResource {
     this.wafLogGroup = group("waf", `aws-waf-logs-${namePrefix}`, args.retentionDays);
 
     if (args.cloudTrail) {
-      const trailGroup = group("trail", `/eum-sms/${namePrefix}/cloudtrail`, args.auditRetentionDays);
-      const bucket = new aws.s3.Bucket(`${name}-trail-bucket`, { forceDestroy: false, tags }, { parent: this });
-      new aws.s3.BucketPublicAccessBlock(`${name}-trail-bucket-pab`, {
-        bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-      }, { parent: this });
-      new aws.s3.BucketVersioning(`${name}-trail-bucket-versioning`, {
-        bucket: bucket.id, versioningConfiguration: { status: "Enabled" },
-      }, { parent: this });
-      new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-trail-bucket-sse`, {
-        bucket: bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: args.logsKeyArn }, bucketKeyEnabled: true }],
-      }, { parent: this });
-      const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${args.context.region}:${accountId}:trail/${namePrefix}`;
-      const bucketPolicy = new aws.s3.BucketPolicy(`${name}-trail-bucket-policy`, {
-        bucket: bucket.id,
-        policy: aws.iam.getPolicyDocumentOutput({
-          statements: [
+      const trailGroup = group(
+        "trail",
+        `/eum-sms/${namePrefix}/cloudtrail`,
+        args.auditRetentionDays,
+      );
+      const bucket = new aws.s3.Bucket(
+        `${name}-trail-bucket`,
+        { forceDestroy: false, tags },
+        { parent: this },
+      );
+      new aws.s3.BucketPublicAccessBlock(
+        `${name}-trail-bucket-pab`,
+        {
+          bucket: bucket.id,
+          blockPublicAcls: true,
+          blockPublicPolicy: true,
+          ignorePublicAcls: true,
+          restrictPublicBuckets: true,
+        },
+        { parent: this },
+      );
+      new aws.s3.BucketVersioning(
+        `${name}-trail-bucket-versioning`,
+        {
+          bucket: bucket.id,
+          versioningConfiguration: { status: "Enabled" },
+        },
+        { parent: this },
+      );
+      new aws.s3.BucketServerSideEncryptionConfiguration(
+        `${name}-trail-bucket-sse`,
+        {
+          bucket: bucket.id,
+          rules: [
             {
-              sid: "DenyInsecureTransport", effect: "Deny", principals: [{ type: "*", identifiers: ["*"] }],
-              actions: ["s3:*"], resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-              conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-            },
-            {
-              sid: "CloudTrailAclCheck", principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-              actions: ["s3:GetBucketAcl"], resources: [bucket.arn],
-              conditions: [{ test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] }],
-            },
-            {
-              sid: "CloudTrailWrite", principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-              actions: ["s3:PutObject"], resources: [pulumi.interpolate`${bucket.arn}/AWSLogs/${accountId}/*`],
-              conditions: [
-                { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
-                { test: "StringEquals", variable: "s3:x-amz-acl", values: ["bucket-owner-full-control"] },
-              ],
+              applyServerSideEncryptionByDefault: {
+                sseAlgorithm: "aws:kms",
+                kmsMasterKeyId: args.logsKeyArn,
+              },
+              bucketKeyEnabled: true,
             },
           ],
-        }).json,
-      }, { parent: this });
-      const trailRole = new aws.iam.Role(`${name}-trail-role`, {
-        assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
-          statements: [{
-            actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-            conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
-          }],
-        }).json,
-        tags,
-      }, { parent: this });
-      const trailPolicy = new aws.iam.Policy(`${name}-trail-logs`, {
-        policy: aws.iam.getPolicyDocumentOutput({
-          statements: [{ actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [pulumi.interpolate`${trailGroup.arn}:*`] }],
-        }).json,
-        tags,
-      }, { parent: this });
-      new aws.iam.RolePolicyAttachment(`${name}-trail-logs`, { role: trailRole.name, policyArn: trailPolicy.arn }, { parent: this });
-      this.trail = new aws.cloudtrail.Trail(`${name}-trail`, {
-        name: namePrefix,
-        s3BucketName: bucket.id,
-        isMultiRegionTrail: true,
-        includeGlobalServiceEvents: true,
-        enableLogFileValidation: true,
-        kmsKeyId: args.logsKeyArn,
-        cloudWatchLogsGroupArn: pulumi.interpolate`${trailGroup.arn}:*`,
-        cloudWatchLogsRoleArn: trailRole.arn,
-        tags,
-      }, { parent: this, dependsOn: [bucketPolicy] });
+        },
+        { parent: this },
+      );
+      const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${args.context.region}:${accountId}:trail/${namePrefix}`;
+      const bucketPolicy = new aws.s3.BucketPolicy(
+        `${name}-trail-bucket-policy`,
+        {
+          bucket: bucket.id,
+          policy: aws.iam.getPolicyDocumentOutput({
+            statements: [
+              {
+                sid: "DenyInsecureTransport",
+                effect: "Deny",
+                principals: [{ type: "*", identifiers: ["*"] }],
+                actions: ["s3:*"],
+                resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+                conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+              },
+              {
+                sid: "CloudTrailAclCheck",
+                principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+                actions: ["s3:GetBucketAcl"],
+                resources: [bucket.arn],
+                conditions: [
+                  { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
+                ],
+              },
+              {
+                sid: "CloudTrailWrite",
+                principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+                actions: ["s3:PutObject"],
+                resources: [pulumi.interpolate`${bucket.arn}/AWSLogs/${accountId}/*`],
+                conditions: [
+                  { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
+                  {
+                    test: "StringEquals",
+                    variable: "s3:x-amz-acl",
+                    values: ["bucket-owner-full-control"],
+                  },
+                ],
+              },
+            ],
+          }).json,
+        },
+        { parent: this },
+      );
+      const trailRole = new aws.iam.Role(
+        `${name}-trail-role`,
+        {
+          assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
+            statements: [
+              {
+                actions: ["sts:AssumeRole"],
+                principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+                conditions: [
+                  { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+                ],
+              },
+            ],
+          }).json,
+          tags,
+        },
+        { parent: this },
+      );
+      const trailPolicy = new aws.iam.Policy(
+        `${name}-trail-logs`,
+        {
+          policy: aws.iam.getPolicyDocumentOutput({
+            statements: [
+              {
+                actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources: [pulumi.interpolate`${trailGroup.arn}:*`],
+              },
+            ],
+          }).json,
+          tags,
+        },
+        { parent: this },
+      );
+      new aws.iam.RolePolicyAttachment(
+        `${name}-trail-logs`,
+        { role: trailRole.name, policyArn: trailPolicy.arn },
+        { parent: this },
+      );
+      this.trail = new aws.cloudtrail.Trail(
+        `${name}-trail`,
+        {
+          name: namePrefix,
+          s3BucketName: bucket.id,
+          isMultiRegionTrail: true,
+          includeGlobalServiceEvents: true,
+          enableLogFileValidation: true,
+          kmsKeyId: args.logsKeyArn,
+          cloudWatchLogsGroupArn: pulumi.interpolate`${trailGroup.arn}:*`,
+          cloudWatchLogsRoleArn: trailRole.arn,
+          tags,
+        },
+        { parent: this, dependsOn: [bucketPolicy] },
+      );
     }
 
     this.registerOutputs({

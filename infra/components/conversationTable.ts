@@ -17,7 +17,11 @@ export interface ConversationTableArgs {
 export class ConversationTable extends pulumi.ComponentResource {
   readonly table: aws.dynamodb.Table;
 
-  constructor(name: string, args: ConversationTableArgs, opts: pulumi.ComponentResourceOptions = {}) {
+  constructor(
+    name: string,
+    args: ConversationTableArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
     super("eum-sms:data:ConversationTable", name, {}, opts);
     const idx = schema.patientIndex;
     this.table = new aws.dynamodb.Table(
@@ -34,7 +38,12 @@ export class ConversationTable extends pulumi.ComponentResource {
           { name: idx.sortKey, type: "S" },
         ],
         globalSecondaryIndexes: [
-          { name: idx.name, hashKey: idx.partitionKey, rangeKey: idx.sortKey, projectionType: "ALL" },
+          {
+            name: idx.name,
+            hashKey: idx.partitionKey,
+            rangeKey: idx.sortKey,
+            projectionType: "ALL",
+          },
         ],
         serverSideEncryption: { enabled: true, kmsKeyArn: args.dataKeyArn },
         pointInTimeRecovery: { enabled: true },

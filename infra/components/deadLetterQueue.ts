@@ -47,7 +47,9 @@ export class DeadLetterQueue extends pulumi.ComponentResource {
               principals: [{ type: "Service", identifiers: [args.sender.service] }],
               actions: ["sqs:SendMessage"],
               resources: [this.queue.arn],
-              conditions: [{ test: "ArnEquals", variable: "aws:SourceArn", values: [args.sender.sourceArn] }],
+              conditions: [
+                { test: "ArnEquals", variable: "aws:SourceArn", values: [args.sender.sourceArn] },
+              ],
             },
           ],
         }).json,

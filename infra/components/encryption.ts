@@ -30,15 +30,23 @@ export class Encryption extends pulumi.ComponentResource {
   constructor(name: string, args: EncryptionArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:encryption:Encryption", name, {}, opts);
     const { accountId, region, partition, tags, namePrefix } = args.context;
-    const sourceAccount = [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }];
+    const sourceAccount = [
+      { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+    ];
 
     const root: Statement = {
       sid: "AccountRootManagesKey",
-      principals: [{ type: "AWS", identifiers: [pulumi.interpolate`arn:${partition}:iam::${accountId}:root`] }],
+      principals: [
+        { type: "AWS", identifiers: [pulumi.interpolate`arn:${partition}:iam::${accountId}:root`] },
+      ],
       actions: ["kms:*"],
       resources: ["*"],
     };
-    const serviceUse = (sid: string, service: string, conditions: Statement["conditions"]): Statement => ({
+    const serviceUse = (
+      sid: string,
+      service: string,
+      conditions: Statement["conditions"],
+    ): Statement => ({
       sid,
       principals: [{ type: "Service", identifiers: [service] }],
       actions: ["kms:GenerateDataKey*", "kms:Decrypt"],
@@ -51,24 +59,39 @@ export class Encryption extends pulumi.ComponentResource {
         root,
         serviceUse("EndUserMessagingPublishesInbound", "sms-voice.amazonaws.com", [
           ...sourceAccount,
-          { test: "ArnLike", variable: "aws:SourceArn", values: [pulumi.interpolate`arn:${partition}:sms-voice:${region}:${accountId}:*`] },
+          {
+            test: "ArnLike",
+            variable: "aws:SourceArn",
+            values: [pulumi.interpolate`arn:${partition}:sms-voice:${region}:${accountId}:*`],
+          },
         ]),
         serviceUse("SnsWritesEncryptedDlq", "sns.amazonaws.com", sourceAccount),
         serviceUse("EventBridgeWritesEncryptedDlq", "events.amazonaws.com", sourceAccount),
         serviceUse("CloudWatchAlarmsPublish", "cloudwatch.amazonaws.com", sourceAccount),
       ],
     });
-    this.messagingKey = this.key(`${name}-messaging`, `${namePrefix} messaging: SNS, SQS, connection and runtime secrets`, messagingPolicy.json, {
-      ...tags,
-      EventBridgeApiDestinations: "true",
-    });
+    this.messagingKey = this.key(
+      `${name}-messaging`,
+      `${namePrefix} messaging: SNS, SQS, connection and runtime secrets`,
+      messagingPolicy.json,
+      {
+        ...tags,
+        EventBridgeApiDestinations: "true",
+      },
+    );
 
     const logsStatements: Statement[] = [
       root,
       {
         sid: "CloudWatchLogsEncryptsThisStacksGroups",
         principals: [{ type: "Service", identifiers: [`logs.${region}.amazonaws.com`] }],
-        actions: ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+        actions: [
+          "kms:Encrypt*",
+          "kms:Decrypt*",
+          "kms:ReEncrypt*",
+          "kms:GenerateDataKey*",
+          "kms:Describe*",
+        ],
         resources: ["*"],
         conditions: [
           {
@@ -95,10 +118,20 @@ export class Encryption extends pulumi.ComponentResource {
         ],
       });
     }
-    this.logsKey = this.key(`${name}-logs`, `${namePrefix} logs: CloudWatch log groups`, aws.iam.getPolicyDocumentOutput({ statements: logsStatements }).json, tags);
+    this.logsKey = this.key(
+      `${name}-logs`,
+      `${namePrefix} logs: CloudWatch log groups`,
+      aws.iam.getPolicyDocumentOutput({ statements: logsStatements }).json,
+      tags,
+    );
 
     // DynamoDB and ECR use the key through grants made by the caller's IAM permissions.
-    this.dataKey = this.key(`${name}-data`, `${namePrefix} data: DynamoDB conversation store, ECR images`, aws.iam.getPolicyDocumentOutput({ statements: [root] }).json, tags);
+    this.dataKey = this.key(
+      `${name}-data`,
+      `${namePrefix} data: DynamoDB conversation store, ECR images`,
+      aws.iam.getPolicyDocumentOutput({ statements: [root] }).json,
+      tags,
+    );
 
     this.registerOutputs({
       messagingKeyArn: this.messagingKey.arn,
@@ -107,7 +140,12 @@ export class Encryption extends pulumi.ComponentResource {
     });
   }
 
-  private key(name: string, description: string, policy: pulumi.Input<string>, tags: Record<string, string>): aws.kms.Key {
+  private key(
+    name: string,
+    description: string,
+    policy: pulumi.Input<string>,
+    tags: Record<string, string>,
+  ): aws.kms.Key {
     const key = new aws.kms.Key(
       name,
       {
@@ -122,7 +160,11 @@ export class Encryption extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.kms.Alias(`${name}-alias`, { name: `alias/${name}`, targetKeyId: key.keyId }, { parent: this });
+    new aws.kms.Alias(
+      `${name}-alias`,
+      { name: `alias/${name}`, targetKeyId: key.keyId },
+      { parent: this },
+    );
     return key;
   }
 }

@@ -1,6 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DELIVERY_DETAIL_TYPE, REGISTRATION_DETAIL_TYPE } from "../../runtime/src/eventbridge/smsVoiceEvents";
+import {
+  DELIVERY_DETAIL_TYPE,
+  REGISTRATION_DETAIL_TYPE,
+} from "../../runtime/src/eventbridge/smsVoiceEvents";
 import { secureDefaults } from "../secureDefaults";
 import type { AwsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
@@ -34,7 +37,8 @@ export class EventRouting extends pulumi.ComponentResource {
       `${name}-rule`,
       {
         name: `${namePrefix}-sms-voice-events`,
-        description: "End User Messaging delivery status and registration changes to the runtime webhook",
+        description:
+          "End User Messaging delivery status and registration changes to the runtime webhook",
         eventBusName: "default",
         eventPattern: JSON.stringify({
           source: ["aws.sms-voice"],
@@ -94,7 +98,10 @@ export class EventRouting extends pulumi.ComponentResource {
           statements: [
             {
               actions: ["events:InvokeApiDestination"],
-              resources: [pulumi.interpolate`${this.apiDestination.arn}/*`, this.apiDestination.arn],
+              resources: [
+                pulumi.interpolate`${this.apiDestination.arn}/*`,
+                this.apiDestination.arn,
+              ],
             },
           ],
         }).json,
@@ -102,7 +109,11 @@ export class EventRouting extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.iam.RolePolicyAttachment(`${name}-invoke`, { role: role.name, policyArn: invoke.arn }, { parent: this });
+    new aws.iam.RolePolicyAttachment(
+      `${name}-invoke`,
+      { role: role.name, policyArn: invoke.arn },
+      { parent: this },
+    );
     this.dlq = new DeadLetterQueue(
       `${name}-dlq`,
       {

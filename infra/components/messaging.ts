@@ -32,7 +32,11 @@ export class Messaging extends pulumi.ComponentResource {
     super("eum-sms:messaging:Messaging", name, {}, opts);
     const { tags, namePrefix, accountId, partition, region } = args.context;
 
-    this.optOutList = new aws.pinpoint.Smsvoicev2OptOutList(`${name}-optouts`, { name: `${namePrefix}-optouts`, tags }, { parent: this });
+    this.optOutList = new aws.pinpoint.Smsvoicev2OptOutList(
+      `${name}-optouts`,
+      { name: `${namePrefix}-optouts`, tags },
+      { parent: this },
+    );
     this.configurationSet = new aws.pinpoint.Smsvoicev2ConfigurationSet(
       `${name}-config-set`,
       { name: namePrefix, defaultMessageType: "TRANSACTIONAL", tags },
@@ -63,7 +67,11 @@ export class Messaging extends pulumi.ComponentResource {
               resources: [this.inboundTopic.arn],
               conditions: [
                 { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-                { test: "ArnLike", variable: "aws:SourceArn", values: [pulumi.interpolate`arn:${partition}:sms-voice:${region}:${accountId}:*`] },
+                {
+                  test: "ArnLike",
+                  variable: "aws:SourceArn",
+                  values: [pulumi.interpolate`arn:${partition}:sms-voice:${region}:${accountId}:*`],
+                },
               ],
             },
             {
@@ -115,7 +123,10 @@ export class Messaging extends pulumi.ComponentResource {
    * runtime's one-hour replay window and a redrive DLQ. Created after the service, which confirms
    * it on the SubscriptionConfirmation SNS sends.
    */
-  subscribeWebhook(webhookUrl: pulumi.Input<string>, dependsOn: pulumi.Resource[]): { subscription: aws.sns.TopicSubscription; dlq: DeadLetterQueue } {
+  subscribeWebhook(
+    webhookUrl: pulumi.Input<string>,
+    dependsOn: pulumi.Resource[],
+  ): { subscription: aws.sns.TopicSubscription; dlq: DeadLetterQueue } {
     const dlq = new DeadLetterQueue(
       `${this.name}-inbound-dlq`,
       {

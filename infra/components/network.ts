@@ -10,7 +10,14 @@ export interface NetworkArgs {
 }
 
 /** Interface endpoints that keep the task's AWS traffic inside the VPC (V1). */
-export const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "logs", "secretsmanager", "sms-voice", "sns"];
+export const INTERFACE_ENDPOINTS = [
+  "ecr.api",
+  "ecr.dkr",
+  "logs",
+  "secretsmanager",
+  "sms-voice",
+  "sns",
+];
 
 /**
  * The VPC (V1, F1): two AZs, public subnets for the ALB only, private subnets for tasks (no
@@ -35,93 +42,218 @@ export class Network extends pulumi.ComponentResource {
       this.privateSubnetIds = net.privateSubnetIds.map((id) => pulumi.output(id));
       this.vpcCidr = aws.ec2.getVpcOutput({ id: net.vpcId }, { parent: this }).cidrBlock;
     } else {
-      const vpc = new aws.ec2.Vpc(`${name}-vpc`, { cidrBlock: net.cidr, enableDnsHostnames: true, enableDnsSupport: true, tags: { ...tags, Name: name } }, { parent: this });
+      const vpc = new aws.ec2.Vpc(
+        `${name}-vpc`,
+        {
+          cidrBlock: net.cidr,
+          enableDnsHostnames: true,
+          enableDnsSupport: true,
+          tags: { ...tags, Name: name },
+        },
+        { parent: this },
+      );
       this.vpcId = vpc.id;
       this.vpcCidr = vpc.cidrBlock;
       // Nothing may use the default security group: no rules at all.
-      new aws.ec2.DefaultSecurityGroup(`${name}-default-sg`, { vpcId: vpc.id, tags }, { parent: this });
+      new aws.ec2.DefaultSecurityGroup(
+        `${name}-default-sg`,
+        { vpcId: vpc.id, tags },
+        { parent: this },
+      );
       const azs = aws.getAvailabilityZonesOutput({ state: "available" }, { parent: this }).names;
-      const igw = new aws.ec2.InternetGateway(`${name}-igw`, { vpcId: vpc.id, tags }, { parent: this });
-      const publicRoutes = new aws.ec2.RouteTable(`${name}-public-rt`, { vpcId: vpc.id, tags }, { parent: this });
-      new aws.ec2.Route(`${name}-public-default`, { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id }, { parent: this });
+      const igw = new aws.ec2.InternetGateway(
+        `${name}-igw`,
+        { vpcId: vpc.id, tags },
+        { parent: this },
+      );
+      const publicRoutes = new aws.ec2.RouteTable(
+        `${name}-public-rt`,
+        { vpcId: vpc.id, tags },
+        { parent: this },
+      );
+      new aws.ec2.Route(
+        `${name}-public-default`,
+        { routeTableId: publicRoutes.id, destinationCidrBlock: "0.0.0.0/0", gatewayId: igw.id },
+        { parent: this },
+      );
 
       const [a, b, c, d] = subnetCidrs(net.cidr);
       const publicSubnets = [a, b].map((cidr, i) => {
-        const subnet = new aws.ec2.Subnet(`${name}-public-${i}`, {
-          vpcId: vpc.id, cidrBlock: cidr, availabilityZone: azs.apply((z) => z[i] as string),
-          mapPublicIpOnLaunch: false, tags: { ...tags, Name: `${name}-public-${i}`, Tier: "public" },
-        }, { parent: this });
-        new aws.ec2.RouteTableAssociation(`${name}-public-${i}`, { subnetId: subnet.id, routeTableId: publicRoutes.id }, { parent: this });
+        const subnet = new aws.ec2.Subnet(
+          `${name}-public-${i}`,
+          {
+            vpcId: vpc.id,
+            cidrBlock: cidr,
+            availabilityZone: azs.apply((z) => z[i] as string),
+            mapPublicIpOnLaunch: false,
+            tags: { ...tags, Name: `${name}-public-${i}`, Tier: "public" },
+          },
+          { parent: this },
+        );
+        new aws.ec2.RouteTableAssociation(
+          `${name}-public-${i}`,
+          { subnetId: subnet.id, routeTableId: publicRoutes.id },
+          { parent: this },
+        );
         return subnet;
       });
       const nat = net.natGateway
-        ? new aws.ec2.NatGateway(`${name}-nat`, {
-            subnetId: publicSubnets[0]!.id,
-            allocationId: new aws.ec2.Eip(`${name}-nat-ip`, { domain: "vpc", tags }, { parent: this }).id,
-            tags,
-          }, { parent: this })
+        ? new aws.ec2.NatGateway(
+            `${name}-nat`,
+            {
+              subnetId: publicSubnets[0]!.id,
+              allocationId: new aws.ec2.Eip(
+                `${name}-nat-ip`,
+                { domain: "vpc", tags },
+                { parent: this },
+              ).id,
+              tags,
+            },
+            { parent: this },
+          )
         : undefined;
-      const privateRoutes = new aws.ec2.RouteTable(`${name}-private-rt`, { vpcId: vpc.id, tags }, { parent: this });
+      const privateRoutes = new aws.ec2.RouteTable(
+        `${name}-private-rt`,
+        { vpcId: vpc.id, tags },
+        { parent: this },
+      );
       if (nat) {
-        new aws.ec2.Route(`${name}-private-default`, { routeTableId: privateRoutes.id, destinationCidrBlock: "0.0.0.0/0", natGatewayId: nat.id }, { parent: this });
+        new aws.ec2.Route(
+          `${name}-private-default`,
+          {
+            routeTableId: privateRoutes.id,
+            destinationCidrBlock: "0.0.0.0/0",
+            natGatewayId: nat.id,
+          },
+          { parent: this },
+        );
       }
       const privateSubnets = [c, d].map((cidr, i) => {
-        const subnet = new aws.ec2.Subnet(`${name}-private-${i}`, {
-          vpcId: vpc.id, cidrBlock: cidr, availabilityZone: azs.apply((z) => z[i] as string),
-          mapPublicIpOnLaunch: false, tags: { ...tags, Name: `${name}-private-${i}`, Tier: "private" },
-        }, { parent: this });
-        new aws.ec2.RouteTableAssociation(`${name}-private-${i}`, { subnetId: subnet.id, routeTableId: privateRoutes.id }, { parent: this });
+        const subnet = new aws.ec2.Subnet(
+          `${name}-private-${i}`,
+          {
+            vpcId: vpc.id,
+            cidrBlock: cidr,
+            availabilityZone: azs.apply((z) => z[i] as string),
+            mapPublicIpOnLaunch: false,
+            tags: { ...tags, Name: `${name}-private-${i}`, Tier: "private" },
+          },
+          { parent: this },
+        );
+        new aws.ec2.RouteTableAssociation(
+          `${name}-private-${i}`,
+          { subnetId: subnet.id, routeTableId: privateRoutes.id },
+          { parent: this },
+        );
         return subnet;
       });
       this.publicSubnetIds = publicSubnets.map((s) => s.id);
       this.privateSubnetIds = privateSubnets.map((s) => s.id);
 
       for (const service of ["s3", "dynamodb"]) {
-        new aws.ec2.VpcEndpoint(`${name}-${service}`, {
-          vpcId: vpc.id, serviceName: `com.amazonaws.${region}.${service}`, vpcEndpointType: "Gateway",
-          routeTableIds: [privateRoutes.id], tags,
-        }, { parent: this });
+        new aws.ec2.VpcEndpoint(
+          `${name}-${service}`,
+          {
+            vpcId: vpc.id,
+            serviceName: `com.amazonaws.${region}.${service}`,
+            vpcEndpointType: "Gateway",
+            routeTableIds: [privateRoutes.id],
+            tags,
+          },
+          { parent: this },
+        );
       }
       if (net.vpcEndpoints) {
-        const endpointSg = new aws.ec2.SecurityGroup(`${name}-endpoints-sg`, {
-          vpcId: vpc.id, description: "HTTPS from inside the VPC to AWS interface endpoints", tags,
-        }, { parent: this });
-        new aws.vpc.SecurityGroupIngressRule(`${name}-endpoints-https`, {
-          securityGroupId: endpointSg.id, ipProtocol: "tcp", fromPort: 443, toPort: 443, cidrIpv4: vpc.cidrBlock,
-          description: "HTTPS from the VPC",
-        }, { parent: this });
+        const endpointSg = new aws.ec2.SecurityGroup(
+          `${name}-endpoints-sg`,
+          {
+            vpcId: vpc.id,
+            description: "HTTPS from inside the VPC to AWS interface endpoints",
+            tags,
+          },
+          { parent: this },
+        );
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-endpoints-https`,
+          {
+            securityGroupId: endpointSg.id,
+            ipProtocol: "tcp",
+            fromPort: 443,
+            toPort: 443,
+            cidrIpv4: vpc.cidrBlock,
+            description: "HTTPS from the VPC",
+            tags,
+          },
+          { parent: this },
+        );
         for (const service of INTERFACE_ENDPOINTS) {
-          new aws.ec2.VpcEndpoint(`${name}-${service.replace(".", "-")}`, {
-            vpcId: vpc.id, serviceName: `com.amazonaws.${region}.${service}`, vpcEndpointType: "Interface",
-            privateDnsEnabled: true, subnetIds: this.privateSubnetIds, securityGroupIds: [endpointSg.id], tags,
-          }, { parent: this });
+          new aws.ec2.VpcEndpoint(
+            `${name}-${service.replace(".", "-")}`,
+            {
+              vpcId: vpc.id,
+              serviceName: `com.amazonaws.${region}.${service}`,
+              vpcEndpointType: "Interface",
+              privateDnsEnabled: true,
+              subnetIds: this.privateSubnetIds,
+              securityGroupIds: [endpointSg.id],
+              tags,
+            },
+            { parent: this },
+          );
         }
       }
     }
 
-    const flowRole = new aws.iam.Role(`${name}-flow-role`, {
-      assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
-        statements: [{
-          actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }],
-          conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
-        }],
-      }).json,
-      tags,
-    }, { parent: this });
-    const flowPolicy = new aws.iam.Policy(`${name}-flow-logs`, {
-      policy: aws.iam.getPolicyDocumentOutput({
-        statements: [{
-          actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-          resources: [args.flowLogGroupArn, pulumi.interpolate`${args.flowLogGroupArn}:*`],
-        }],
-      }).json,
-      tags,
-    }, { parent: this });
-    new aws.iam.RolePolicyAttachment(`${name}-flow-logs`, { role: flowRole.name, policyArn: flowPolicy.arn }, { parent: this });
-    new aws.ec2.FlowLog(`${name}-flow-log`, {
-      vpcId: this.vpcId, trafficType: "ALL", logDestinationType: "cloud-watch-logs",
-      logDestination: args.flowLogGroupArn, iamRoleArn: flowRole.arn, tags,
-    }, { parent: this });
+    const flowRole = new aws.iam.Role(
+      `${name}-flow-role`,
+      {
+        assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
+          statements: [
+            {
+              actions: ["sts:AssumeRole"],
+              principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }],
+              conditions: [
+                { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+              ],
+            },
+          ],
+        }).json,
+        tags,
+      },
+      { parent: this },
+    );
+    const flowPolicy = new aws.iam.Policy(
+      `${name}-flow-logs`,
+      {
+        policy: aws.iam.getPolicyDocumentOutput({
+          statements: [
+            {
+              actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+              resources: [args.flowLogGroupArn, pulumi.interpolate`${args.flowLogGroupArn}:*`],
+            },
+          ],
+        }).json,
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicyAttachment(
+      `${name}-flow-logs`,
+      { role: flowRole.name, policyArn: flowPolicy.arn },
+      { parent: this },
+    );
+    new aws.ec2.FlowLog(
+      `${name}-flow-log`,
+      {
+        vpcId: this.vpcId,
+        trafficType: "ALL",
+        logDestinationType: "cloud-watch-logs",
+        logDestination: args.flowLogGroupArn,
+        iamRoleArn: flowRole.arn,
+        tags,
+      },
+      { parent: this },
+    );
 
     this.registerOutputs({ vpcId: this.vpcId });
   }
@@ -133,6 +265,12 @@ export function subnetCidrs(vpcCidr: string): [string, string, string, string] {
   const bits = Number(bitsText);
   const start = base.split(".").reduce((acc, octet) => acc * 256 + Number(octet), 0);
   const size = 2 ** (32 - bits - 2);
-  const toIp = (n: number) => [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
-  return [0, 1, 2, 3].map((i) => `${toIp(start + i * size)}/${bits + 2}`) as [string, string, string, string];
+  const toIp = (n: number) =>
+    [24, 16, 8, 0].map((shift) => Math.floor(n / 2 ** shift) % 256).join(".");
+  return [0, 1, 2, 3].map((i) => `${toIp(start + i * size)}/${bits + 2}`) as [
+    string,
+    string,
+    string,
+    string,
+  ];
 }

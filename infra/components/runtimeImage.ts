@@ -61,7 +61,10 @@ export class RuntimeImage extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const auth = aws.ecr.getAuthorizationTokenOutput({ registryId: repository.registryId }, { parent: this });
+    const auth = aws.ecr.getAuthorizationTokenOutput(
+      { registryId: repository.registryId },
+      { parent: this },
+    );
     const image = new dockerBuild.Image(
       `${name}-image`,
       {
@@ -71,7 +74,11 @@ export class RuntimeImage extends pulumi.ComponentResource {
         push: true,
         tags: [pulumi.interpolate`${repository.repositoryUrl}:src-${sourceHash()}`],
         registries: [
-          { address: repository.repositoryUrl, username: auth.userName, password: pulumi.secret(auth.password) },
+          {
+            address: repository.repositoryUrl,
+            username: auth.userName,
+            password: pulumi.secret(auth.password),
+          },
         ],
       },
       { parent: this },

@@ -22,7 +22,11 @@ export class RuntimeSecrets extends pulumi.ComponentResource {
   constructor(name: string, args: RuntimeSecretsArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:service:RuntimeSecrets", name, {}, opts);
     const make = (suffix: string, description: string) => {
-      const value = new random.RandomPassword(`${name}-${suffix}-value`, { length: 48, special: false }, { parent: this });
+      const value = new random.RandomPassword(
+        `${name}-${suffix}-value`,
+        { length: 48, special: false },
+        { parent: this },
+      );
       const secret = new aws.secretsmanager.Secret(
         `${name}-${suffix}`,
         {
@@ -34,14 +38,24 @@ export class RuntimeSecrets extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      new aws.secretsmanager.SecretVersion(`${name}-${suffix}-version`, { secretId: secret.id, secretString: value.result }, { parent: this });
+      new aws.secretsmanager.SecretVersion(
+        `${name}-${suffix}-version`,
+        { secretId: secret.id, secretString: value.result },
+        { parent: this },
+      );
       return { secret, value: value.result };
     };
-    this.agentApiToken = make("agent-api-token", "Bearer token agents present to the /v1 API").secret;
+    this.agentApiToken = make(
+      "agent-api-token",
+      "Bearer token agents present to the /v1 API",
+    ).secret;
     const eventBridge = make("eventbridge-api-key", "API key EventBridge sends to the webhook");
     this.eventBridgeApiKey = eventBridge.secret;
     this.eventBridgeApiKeyValue = pulumi.secret(eventBridge.value);
-    this.patientRefKey = make("patient-ref-key", "HMAC key that pseudonymises patient phone numbers; never rotate without migrating").secret;
+    this.patientRefKey = make(
+      "patient-ref-key",
+      "HMAC key that pseudonymises patient phone numbers; never rotate without migrating",
+    ).secret;
     this.registerOutputs({});
   }
 

@@ -47,62 +47,138 @@ export class RuntimeService extends pulumi.ComponentResource {
     super("eum-sms:service:RuntimeService", name, {}, opts);
     const { tags, namePrefix, accountId, region } = args.context;
 
-    this.cluster = new aws.ecs.Cluster(`${name}-cluster`, {
-      name: namePrefix,
-      settings: [{ name: "containerInsights", value: "enabled" }],
-      tags,
-    }, { parent: this });
+    this.cluster = new aws.ecs.Cluster(
+      `${name}-cluster`,
+      {
+        name: namePrefix,
+        settings: [{ name: "containerInsights", value: "enabled" }],
+        tags,
+      },
+      { parent: this },
+    );
 
     const ecsTrust = aws.iam.getPolicyDocumentOutput({
-      statements: [{
-        actions: ["sts:AssumeRole"],
-        principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
-        conditions: [{ test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] }],
-      }],
+      statements: [
+        {
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
+          conditions: [
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+          ],
+        },
+      ],
     }).json;
 
-    this.taskRole = new aws.iam.Role(`${name}-task-role`, { description: "The SMS runtime: send from one number, use one table", assumeRolePolicy: ecsTrust, tags }, { parent: this });
-    this.attach(`${name}-task`, this.taskRole, "Send SMS from this stack's number and use its conversation table", [
+    this.taskRole = new aws.iam.Role(
+      `${name}-task-role`,
       {
-        sid: "SendFromThisNumberAndConfigurationSet",
-        actions: ["sms-voice:SendTextMessage"],
-        resources: [args.send.phoneNumberArn, args.send.configurationSetArn],
+        description: "The SMS runtime: send from one number, use one table",
+        assumeRolePolicy: ecsTrust,
+        tags,
       },
-      {
-        sid: "ConversationTableItems",
-        actions: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
-        resources: [args.table.arn, pulumi.interpolate`${args.table.arn}/index/*`],
-      },
-      {
-        sid: "TableKeyThroughDynamoDbOnly",
-        actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-        resources: [args.table.kmsKeyArn],
-        conditions: [{ test: "StringEquals", variable: "kms:ViaService", values: [`dynamodb.${region}.amazonaws.com`] }],
-      },
-    ], tags);
+      { parent: this },
+    );
+    this.attach(
+      `${name}-task`,
+      this.taskRole,
+      "Send SMS from this stack's number and use its conversation table",
+      [
+        {
+          sid: "SendFromThisNumberAndConfigurationSet",
+          actions: ["sms-voice:SendTextMessage"],
+          resources: [args.send.phoneNumberArn, args.send.configurationSetArn],
+        },
+        {
+          sid: "ConversationTableItems",
+          actions: [
+            "dynamodb:GetItem",
+            "dynamodb:PutItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:DeleteItem",
+            "dynamodb:Query",
+            "dynamodb:ConditionCheckItem",
+          ],
+          resources: [args.table.arn, pulumi.interpolate`${args.table.arn}/index/*`],
+        },
+        {
+          sid: "TableKeyThroughDynamoDbOnly",
+          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+          resources: [args.table.kmsKeyArn],
+          conditions: [
+            {
+              test: "StringEquals",
+              variable: "kms:ViaService",
+              values: [`dynamodb.${region}.amazonaws.com`],
+            },
+          ],
+        },
+      ],
+      tags,
+    );
 
-    this.executionRole = new aws.iam.Role(`${name}-execution-role`, { description: "ECS agent: pull the image, write logs, read the runtime's secrets", assumeRolePolicy: ecsTrust, tags }, { parent: this });
+    this.executionRole = new aws.iam.Role(
+      `${name}-execution-role`,
+      {
+        description: "ECS agent: pull the image, write logs, read the runtime's secrets",
+        assumeRolePolicy: ecsTrust,
+        tags,
+      },
+      { parent: this },
+    );
     const pull: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = args.repositoryArn
       ? [
           // GetAuthorizationToken is account-wide by design: it has no resource to scope to.
           { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
-          { sid: "PullThisImage", actions: ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer", "ecr:BatchCheckLayerAvailability"], resources: [args.repositoryArn] },
+          {
+            sid: "PullThisImage",
+            actions: [
+              "ecr:BatchGetImage",
+              "ecr:GetDownloadUrlForLayer",
+              "ecr:BatchCheckLayerAvailability",
+            ],
+            resources: [args.repositoryArn],
+          },
         ]
       : [];
-    this.attach(`${name}-execution`, this.executionRole, "Start the SMS runtime task", [
-      ...pull,
-      { sid: "WriteServiceLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [pulumi.interpolate`${args.logGroupArn}:*`] },
-      { sid: "ReadRuntimeSecrets", actions: ["secretsmanager:GetSecretValue"], resources: Object.values(args.secrets) },
-      {
-        sid: "SecretsKeyThroughSecretsManagerOnly",
-        actions: ["kms:Decrypt"],
-        resources: [args.secretsKeyArn],
-        conditions: [{ test: "StringEquals", variable: "kms:ViaService", values: [`secretsmanager.${region}.amazonaws.com`] }],
-      },
-    ], tags);
+    this.attach(
+      `${name}-execution`,
+      this.executionRole,
+      "Start the SMS runtime task",
+      [
+        ...pull,
+        {
+          sid: "WriteServiceLogs",
+          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+          resources: [pulumi.interpolate`${args.logGroupArn}:*`],
+        },
+        {
+          sid: "ReadRuntimeSecrets",
+          actions: ["secretsmanager:GetSecretValue"],
+          resources: Object.values(args.secrets),
+        },
+        {
+          sid: "SecretsKeyThroughSecretsManagerOnly",
+          actions: ["kms:Decrypt"],
+          resources: [args.secretsKeyArn],
+          conditions: [
+            {
+              test: "StringEquals",
+              variable: "kms:ViaService",
+              values: [`secretsmanager.${region}.amazonaws.com`],
+            },
+          ],
+        },
+      ],
+      tags,
+    );
 
     const container = pulumi
-      .all([args.imageRef, args.logGroupName, pulumi.output(args.environment), pulumi.output(args.secrets)])
+      .all([
+        args.imageRef,
+        args.logGroupName,
+        pulumi.output(args.environment),
+        pulumi.output(args.secrets),
+      ])
       .apply(([image, logGroup, environment, secrets]) =>
         JSON.stringify([
           {
@@ -113,88 +189,163 @@ export class RuntimeService extends pulumi.ComponentResource {
             readonlyRootFilesystem: secureDefaults.readonlyRootFilesystem,
             privileged: false,
             portMappings: [{ containerPort: CONTAINER_PORT, protocol: "tcp" }],
-            environment: Object.entries(environment).map(([n, value]) => ({ name: n, value })).sort((a, b) => a.name.localeCompare(b.name)),
-            secrets: Object.entries(secrets).map(([n, valueFrom]) => ({ name: n, valueFrom })).sort((a, b) => a.name.localeCompare(b.name)),
+            environment: Object.entries(environment)
+              .map(([n, value]) => ({ name: n, value }))
+              .sort((a, b) => a.name.localeCompare(b.name)),
+            secrets: Object.entries(secrets)
+              .map(([n, valueFrom]) => ({ name: n, valueFrom }))
+              .sort((a, b) => a.name.localeCompare(b.name)),
             stopTimeout: secureDefaults.containerStopTimeoutSeconds,
             linuxParameters: { initProcessEnabled: true },
             healthCheck: {
-              command: ["CMD", "node", "-e", `fetch('http://127.0.0.1:${CONTAINER_PORT}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`],
-              interval: 15, timeout: 3, retries: 3, startPeriod: 15,
+              command: [
+                "CMD",
+                "node",
+                "-e",
+                `fetch('http://127.0.0.1:${CONTAINER_PORT}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
+              ],
+              interval: 15,
+              timeout: 3,
+              retries: 3,
+              startPeriod: 15,
             },
             logConfiguration: {
               logDriver: "awslogs",
-              options: { "awslogs-group": logGroup, "awslogs-region": region, "awslogs-stream-prefix": CONTAINER_NAME },
+              options: {
+                "awslogs-group": logGroup,
+                "awslogs-region": region,
+                "awslogs-stream-prefix": CONTAINER_NAME,
+              },
             },
           },
         ]),
       );
-    this.taskDefinition = new aws.ecs.TaskDefinition(`${name}-task`, {
-      family: `${namePrefix}-runtime`,
-      requiresCompatibilities: ["FARGATE"],
-      networkMode: "awsvpc",
-      cpu: String(args.sizes.cpu),
-      memory: String(args.sizes.memory),
-      runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
-      taskRoleArn: this.taskRole.arn,
-      executionRoleArn: this.executionRole.arn,
-      containerDefinitions: container,
-      tags,
-    }, { parent: this });
-
-    this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: "SMS runtime tasks: the ALB in, HTTPS out", tags }, { parent: this });
-    new aws.vpc.SecurityGroupIngressRule(`${name}-from-alb`, {
-      securityGroupId: this.securityGroup.id, referencedSecurityGroupId: args.albSecurityGroupId,
-      ipProtocol: "tcp", fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT, description: "From the webhook ALB only",
-    }, { parent: this });
-    new aws.vpc.SecurityGroupEgressRule(`${name}-https-out`, {
-      securityGroupId: this.securityGroup.id, cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443, toPort: 443,
-      description: "AWS APIs and SNS signing certificates over HTTPS",
-    }, { parent: this });
-    new aws.vpc.SecurityGroupEgressRule(`${name}-alb-to-tasks`, {
-      securityGroupId: args.albSecurityGroupId, referencedSecurityGroupId: this.securityGroup.id,
-      ipProtocol: "tcp", fromPort: CONTAINER_PORT, toPort: CONTAINER_PORT, description: "ALB to the runtime tasks only",
-    }, { parent: this });
-
-    this.service = new aws.ecs.Service(`${name}-service`, {
-      name: `${namePrefix}-runtime`,
-      cluster: this.cluster.arn,
-      taskDefinition: this.taskDefinition.arn,
-      launchType: "FARGATE",
-      platformVersion: secureDefaults.fargatePlatformVersion,
-      desiredCount: args.sizes.desiredCount,
-      deploymentMinimumHealthyPercent: 100,
-      deploymentMaximumPercent: 200,
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      healthCheckGracePeriodSeconds: secureDefaults.healthCheckGracePeriodSeconds,
-      networkConfiguration: { subnets: args.privateSubnetIds, securityGroups: [this.securityGroup.id], assignPublicIp: false },
-      loadBalancers: [{ targetGroupArn: args.targetGroupArn, containerName: CONTAINER_NAME, containerPort: CONTAINER_PORT }],
-      enableExecuteCommand: false,
-      propagateTags: "SERVICE",
-      // The subscription is created after the service and must be confirmed by a running task.
-      waitForSteadyState: true,
-      tags,
-    }, { parent: this, ignoreChanges: ["desiredCount"] });
-
-    const scaling = new aws.appautoscaling.Target(`${name}-scaling`, {
-      serviceNamespace: "ecs",
-      scalableDimension: "ecs:service:DesiredCount",
-      resourceId: pulumi.interpolate`service/${this.cluster.name}/${this.service.name}`,
-      minCapacity: args.sizes.minCount,
-      maxCapacity: args.sizes.maxCount,
-      tags,
-    }, { parent: this });
-    new aws.appautoscaling.Policy(`${name}-cpu`, {
-      policyType: "TargetTrackingScaling",
-      serviceNamespace: scaling.serviceNamespace,
-      scalableDimension: scaling.scalableDimension,
-      resourceId: scaling.resourceId,
-      targetTrackingScalingPolicyConfiguration: {
-        targetValue: 60,
-        predefinedMetricSpecification: { predefinedMetricType: "ECSServiceAverageCPUUtilization" },
-        scaleInCooldown: 120,
-        scaleOutCooldown: 60,
+    this.taskDefinition = new aws.ecs.TaskDefinition(
+      `${name}-task`,
+      {
+        family: `${namePrefix}-runtime`,
+        requiresCompatibilities: ["FARGATE"],
+        networkMode: "awsvpc",
+        cpu: String(args.sizes.cpu),
+        memory: String(args.sizes.memory),
+        runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
+        taskRoleArn: this.taskRole.arn,
+        executionRoleArn: this.executionRole.arn,
+        containerDefinitions: container,
+        tags,
       },
-    }, { parent: this });
+      { parent: this },
+    );
+
+    this.securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      { vpcId: args.vpcId, description: "SMS runtime tasks: the ALB in, HTTPS out", tags },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupIngressRule(
+      `${name}-from-alb`,
+      {
+        securityGroupId: this.securityGroup.id,
+        referencedSecurityGroupId: args.albSecurityGroupId,
+        ipProtocol: "tcp",
+        fromPort: CONTAINER_PORT,
+        toPort: CONTAINER_PORT,
+        description: "From the webhook ALB only",
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-https-out`,
+      {
+        securityGroupId: this.securityGroup.id,
+        cidrIpv4: "0.0.0.0/0",
+        ipProtocol: "tcp",
+        fromPort: 443,
+        toPort: 443,
+        description: "AWS APIs and SNS signing certificates over HTTPS",
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.vpc.SecurityGroupEgressRule(
+      `${name}-alb-to-tasks`,
+      {
+        securityGroupId: args.albSecurityGroupId,
+        referencedSecurityGroupId: this.securityGroup.id,
+        ipProtocol: "tcp",
+        fromPort: CONTAINER_PORT,
+        toPort: CONTAINER_PORT,
+        description: "ALB to the runtime tasks only",
+        tags,
+      },
+      { parent: this },
+    );
+
+    this.service = new aws.ecs.Service(
+      `${name}-service`,
+      {
+        name: `${namePrefix}-runtime`,
+        cluster: this.cluster.arn,
+        taskDefinition: this.taskDefinition.arn,
+        launchType: "FARGATE",
+        platformVersion: secureDefaults.fargatePlatformVersion,
+        desiredCount: args.sizes.desiredCount,
+        deploymentMinimumHealthyPercent: 100,
+        deploymentMaximumPercent: 200,
+        deploymentCircuitBreaker: { enable: true, rollback: true },
+        healthCheckGracePeriodSeconds: secureDefaults.healthCheckGracePeriodSeconds,
+        networkConfiguration: {
+          subnets: args.privateSubnetIds,
+          securityGroups: [this.securityGroup.id],
+          assignPublicIp: false,
+        },
+        loadBalancers: [
+          {
+            targetGroupArn: args.targetGroupArn,
+            containerName: CONTAINER_NAME,
+            containerPort: CONTAINER_PORT,
+          },
+        ],
+        enableExecuteCommand: false,
+        propagateTags: "SERVICE",
+        // The subscription is created after the service and must be confirmed by a running task.
+        waitForSteadyState: true,
+        tags,
+      },
+      { parent: this, ignoreChanges: ["desiredCount"] },
+    );
+
+    const scaling = new aws.appautoscaling.Target(
+      `${name}-scaling`,
+      {
+        serviceNamespace: "ecs",
+        scalableDimension: "ecs:service:DesiredCount",
+        resourceId: pulumi.interpolate`service/${this.cluster.name}/${this.service.name}`,
+        minCapacity: args.sizes.minCount,
+        maxCapacity: args.sizes.maxCount,
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.appautoscaling.Policy(
+      `${name}-cpu`,
+      {
+        policyType: "TargetTrackingScaling",
+        serviceNamespace: scaling.serviceNamespace,
+        scalableDimension: scaling.scalableDimension,
+        resourceId: scaling.resourceId,
+        targetTrackingScalingPolicyConfiguration: {
+          targetValue: 60,
+          predefinedMetricSpecification: {
+            predefinedMetricType: "ECSServiceAverageCPUUtilization",
+          },
+          scaleInCooldown: 120,
+          scaleOutCooldown: 60,
+        },
+      },
+      { parent: this },
+    );
 
     this.registerOutputs({ clusterName: this.cluster.name, serviceName: this.service.name });
   }
@@ -212,6 +363,10 @@ export class RuntimeService extends pulumi.ComponentResource {
       { description, policy: aws.iam.getPolicyDocumentOutput({ statements }).json, tags },
       { parent: this },
     );
-    new aws.iam.RolePolicyAttachment(name, { role: role.name, policyArn: policy.arn }, { parent: this });
+    new aws.iam.RolePolicyAttachment(
+      name,
+      { role: role.name, policyArn: policy.arn },
+      { parent: this },
+    );
   }
 }

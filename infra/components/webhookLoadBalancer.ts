@@ -34,89 +34,193 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
   readonly webAcl: aws.wafv2.WebAcl;
   readonly accessLogBucket: aws.s3.Bucket;
 
-  constructor(name: string, args: WebhookLoadBalancerArgs, opts: pulumi.ComponentResourceOptions = {}) {
+  constructor(
+    name: string,
+    args: WebhookLoadBalancerArgs,
+    opts: pulumi.ComponentResourceOptions = {},
+  ) {
     super("eum-sms:service:WebhookLoadBalancer", name, {}, opts);
     const { tags, namePrefix } = args.context;
 
     this.accessLogBucket = this.createAccessLogBucket(name, args);
 
-    this.securityGroup = new aws.ec2.SecurityGroup(`${name}-sg`, { vpcId: args.vpcId, description: "Webhook ALB: HTTPS in, the tasks' port out", tags }, { parent: this });
+    this.securityGroup = new aws.ec2.SecurityGroup(
+      `${name}-sg`,
+      { vpcId: args.vpcId, description: "Webhook ALB: HTTPS in, the tasks' port out", tags },
+      { parent: this },
+    );
     args.ingressCidrs.forEach((cidr, i) => {
       for (const port of [443, 80]) {
-        new aws.vpc.SecurityGroupIngressRule(`${name}-in-${port}-${i}`, {
-          securityGroupId: this.securityGroup.id, ipProtocol: "tcp", fromPort: port, toPort: port, cidrIpv4: cidr,
-          description: port === 443 ? "HTTPS to the webhook and agent API" : "HTTP, redirected to HTTPS",
-        }, { parent: this });
+        new aws.vpc.SecurityGroupIngressRule(
+          `${name}-in-${port}-${i}`,
+          {
+            securityGroupId: this.securityGroup.id,
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            cidrIpv4: cidr,
+            description:
+              port === 443 ? "HTTPS to the webhook and agent API" : "HTTP, redirected to HTTPS",
+            tags,
+          },
+          { parent: this },
+        );
       }
     });
 
-    this.loadBalancer = new aws.lb.LoadBalancer(`${name}-alb`, {
-      name: `${namePrefix}-alb`.slice(0, 32),
-      loadBalancerType: "application",
-      internal: false,
-      subnets: args.publicSubnetIds,
-      securityGroups: [this.securityGroup.id],
-      dropInvalidHeaderFields: secureDefaults.albDropInvalidHeaderFields,
-      desyncMitigationMode: secureDefaults.albDesyncMitigationMode,
-      enableDeletionProtection: args.deletionProtection,
-      idleTimeout: secureDefaults.albIdleTimeoutSeconds,
-      accessLogs: { bucket: this.accessLogBucket.id, enabled: true, prefix: "alb" },
-      tags,
-    }, { parent: this });
+    this.loadBalancer = new aws.lb.LoadBalancer(
+      `${name}-alb`,
+      {
+        name: `${namePrefix}-alb`.slice(0, 32),
+        loadBalancerType: "application",
+        internal: false,
+        subnets: args.publicSubnetIds,
+        securityGroups: [this.securityGroup.id],
+        dropInvalidHeaderFields: secureDefaults.albDropInvalidHeaderFields,
+        desyncMitigationMode: secureDefaults.albDesyncMitigationMode,
+        enableDeletionProtection: args.deletionProtection,
+        idleTimeout: secureDefaults.albIdleTimeoutSeconds,
+        accessLogs: { bucket: this.accessLogBucket.id, enabled: true, prefix: "alb" },
+        tags,
+      },
+      { parent: this },
+    );
 
-    this.targetGroup = new aws.lb.TargetGroup(`${name}-tg`, {
-      vpcId: args.vpcId, targetType: "ip", protocol: "HTTP", port: args.containerPort,
-      deregistrationDelay: secureDefaults.targetDeregistrationDelaySeconds,
-      healthCheck: { path: "/readyz", matcher: "200", interval: 15, timeout: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
-      tags,
-    }, { parent: this });
-
-    this.httpsListener = new aws.lb.Listener(`${name}-https`, {
-      loadBalancerArn: this.loadBalancer.arn, port: 443, protocol: "HTTPS",
-      certificateArn: args.certificateArn, sslPolicy: secureDefaults.albSslPolicy,
-      routingHttpResponseStrictTransportSecurityHeaderValue: "max-age=31536000; includeSubDomains",
-      defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
-      tags,
-    }, { parent: this });
-    new aws.lb.Listener(`${name}-http`, {
-      loadBalancerArn: this.loadBalancer.arn, port: 80, protocol: "HTTP",
-      defaultActions: [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }],
-      tags,
-    }, { parent: this });
-
-    this.webAcl = new aws.wafv2.WebAcl(`${name}-waf`, {
-      name: `${namePrefix}-webhook`,
-      scope: "REGIONAL",
-      description: "Rate limit and AWS managed rules in front of the SMS webhook and agent API",
-      defaultAction: { allow: {} },
-      rules: [
-        {
-          name: "rate-limit-per-ip", priority: 0, action: { block: {} },
-          statement: { rateBasedStatement: { limit: args.wafRateLimit, aggregateKeyType: "IP", evaluationWindowSec: 300 } },
-          visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: "rate-limit-per-ip", sampledRequestsEnabled: false },
+    this.targetGroup = new aws.lb.TargetGroup(
+      `${name}-tg`,
+      {
+        vpcId: args.vpcId,
+        targetType: "ip",
+        protocol: "HTTP",
+        port: args.containerPort,
+        deregistrationDelay: secureDefaults.targetDeregistrationDelaySeconds,
+        healthCheck: {
+          path: "/readyz",
+          matcher: "200",
+          interval: 15,
+          timeout: 5,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
         },
-        ...secureDefaults.wafManagedRuleGroups.map((group, i) => ({
-          name: group, priority: i + 1, overrideAction: { none: {} },
-          statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
-          // Sampled requests would keep request bodies (PHI) in the WAF console.
-          visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: group, sampledRequestsEnabled: false },
-        })),
-      ],
-      visibilityConfig: { cloudwatchMetricsEnabled: true, metricName: `${namePrefix}-webhook`, sampledRequestsEnabled: false },
-      tags,
-    }, { parent: this });
-    new aws.wafv2.WebAclAssociation(`${name}-waf-association`, { resourceArn: this.loadBalancer.arn, webAclArn: this.webAcl.arn }, { parent: this });
-    new aws.wafv2.WebAclLoggingConfiguration(`${name}-waf-logging`, {
-      resourceArn: this.webAcl.arn,
-      logDestinationConfigs: [args.wafLogGroupArn],
-      redactedFields: [{ singleHeader: { name: "authorization" } }, { singleHeader: { name: "x-api-key" } }],
-    }, { parent: this });
+        tags,
+      },
+      { parent: this },
+    );
+
+    this.httpsListener = new aws.lb.Listener(
+      `${name}-https`,
+      {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 443,
+        protocol: "HTTPS",
+        certificateArn: args.certificateArn,
+        sslPolicy: secureDefaults.albSslPolicy,
+        routingHttpResponseStrictTransportSecurityHeaderValue:
+          "max-age=31536000; includeSubDomains",
+        defaultActions: [{ type: "forward", targetGroupArn: this.targetGroup.arn }],
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.lb.Listener(
+      `${name}-http`,
+      {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 80,
+        protocol: "HTTP",
+        defaultActions: [
+          {
+            type: "redirect",
+            redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
+          },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
+
+    this.webAcl = new aws.wafv2.WebAcl(
+      `${name}-waf`,
+      {
+        name: `${namePrefix}-webhook`,
+        scope: "REGIONAL",
+        description: "Rate limit and AWS managed rules in front of the SMS webhook and agent API",
+        defaultAction: { allow: {} },
+        rules: [
+          {
+            name: "rate-limit-per-ip",
+            priority: 0,
+            action: { block: {} },
+            statement: {
+              rateBasedStatement: {
+                limit: args.wafRateLimit,
+                aggregateKeyType: "IP",
+                evaluationWindowSec: 300,
+              },
+            },
+            visibilityConfig: {
+              cloudwatchMetricsEnabled: true,
+              metricName: "rate-limit-per-ip",
+              sampledRequestsEnabled: false,
+            },
+          },
+          ...secureDefaults.wafManagedRuleGroups.map((group, i) => ({
+            name: group,
+            priority: i + 1,
+            overrideAction: { none: {} },
+            statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+            // Sampled requests would keep request bodies (PHI) in the WAF console.
+            visibilityConfig: {
+              cloudwatchMetricsEnabled: true,
+              metricName: group,
+              sampledRequestsEnabled: false,
+            },
+          })),
+        ],
+        visibilityConfig: {
+          cloudwatchMetricsEnabled: true,
+          metricName: `${namePrefix}-webhook`,
+          sampledRequestsEnabled: false,
+        },
+        tags,
+      },
+      { parent: this },
+    );
+    new aws.wafv2.WebAclAssociation(
+      `${name}-waf-association`,
+      { resourceArn: this.loadBalancer.arn, webAclArn: this.webAcl.arn },
+      { parent: this },
+    );
+    new aws.wafv2.WebAclLoggingConfiguration(
+      `${name}-waf-logging`,
+      {
+        resourceArn: this.webAcl.arn,
+        logDestinationConfigs: [args.wafLogGroupArn],
+        redactedFields: [
+          { singleHeader: { name: "authorization" } },
+          { singleHeader: { name: "x-api-key" } },
+        ],
+      },
+      { parent: this },
+    );
 
     if (args.hostedZoneId) {
-      new aws.route53.Record(`${name}-dns`, {
-        zoneId: args.hostedZoneId, name: args.domainName, type: "A",
-        aliases: [{ name: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId, evaluateTargetHealth: true }],
-      }, { parent: this });
+      new aws.route53.Record(
+        `${name}-dns`,
+        {
+          zoneId: args.hostedZoneId,
+          name: args.domainName,
+          type: "A",
+          aliases: [
+            {
+              name: this.loadBalancer.dnsName,
+              zoneId: this.loadBalancer.zoneId,
+              evaluateTargetHealth: true,
+            },
+          ],
+        },
+        { parent: this },
+      );
     }
     this.registerOutputs({ dnsName: this.loadBalancer.dnsName, webAclArn: this.webAcl.arn });
   }
@@ -124,40 +228,95 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
   /** A3: encrypted (SSE-S3: ALB log delivery supports no KMS key), versioned, SSL-only, private. */
   private createAccessLogBucket(name: string, args: WebhookLoadBalancerArgs): aws.s3.Bucket {
     const { tags } = args.context;
-    const bucket = new aws.s3.Bucket(`${name}-access-logs`, { forceDestroy: !args.deletionProtection, tags }, { parent: this });
-    new aws.s3.BucketOwnershipControls(`${name}-access-logs-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, { parent: this });
-    new aws.s3.BucketPublicAccessBlock(`${name}-access-logs-pab`, {
-      bucket: bucket.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
-    }, { parent: this });
-    new aws.s3.BucketVersioning(`${name}-access-logs-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, { parent: this });
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-access-logs-sse`, {
-      bucket: bucket.id, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    }, { parent: this });
-    new aws.s3.BucketLifecycleConfiguration(`${name}-access-logs-lifecycle`, {
-      bucket: bucket.id,
-      rules: [{
-        id: "expire-access-logs", status: "Enabled", filter: { prefix: "" },
-        expiration: { days: args.accessLogRetentionDays },
-        noncurrentVersionExpiration: { noncurrentDays: 30 },
-      }],
-    }, { parent: this });
+    const bucket = new aws.s3.Bucket(
+      `${name}-access-logs`,
+      { forceDestroy: !args.deletionProtection, tags },
+      { parent: this },
+    );
+    new aws.s3.BucketOwnershipControls(
+      `${name}-access-logs-ownership`,
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { parent: this },
+    );
+    new aws.s3.BucketPublicAccessBlock(
+      `${name}-access-logs-pab`,
+      {
+        bucket: bucket.id,
+        blockPublicAcls: true,
+        blockPublicPolicy: true,
+        ignorePublicAcls: true,
+        restrictPublicBuckets: true,
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketVersioning(
+      `${name}-access-logs-versioning`,
+      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+      { parent: this },
+    );
+    new aws.s3.BucketServerSideEncryptionConfiguration(
+      `${name}-access-logs-sse`,
+      {
+        bucket: bucket.id,
+        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+      },
+      { parent: this },
+    );
+    new aws.s3.BucketLifecycleConfiguration(
+      `${name}-access-logs-lifecycle`,
+      {
+        bucket: bucket.id,
+        rules: [
+          {
+            id: "expire-access-logs",
+            status: "Enabled",
+            filter: { prefix: "" },
+            expiration: { days: args.accessLogRetentionDays },
+            noncurrentVersionExpiration: { noncurrentDays: 30 },
+          },
+        ],
+      },
+      { parent: this },
+    );
     const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
     const logs = pulumi.interpolate`${bucket.arn}/alb/AWSLogs/${args.context.accountId}/*`;
-    new aws.s3.BucketPolicy(`${name}-access-logs-policy`, {
-      bucket: bucket.id,
-      policy: aws.iam.getPolicyDocumentOutput({
-        statements: [
-          {
-            sid: "DenyInsecureTransport", effect: "Deny", principals: [{ type: "*", identifiers: ["*"] }],
-            actions: ["s3:*"], resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-            conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-          },
-          // Regions from August 2022 deliver as a service principal; older ones as the ELB account.
-          { sid: "AlbLogDeliveryService", principals: [{ type: "Service", identifiers: ["logdelivery.elasticloadbalancing.amazonaws.com"] }], actions: ["s3:PutObject"], resources: [logs] },
-          { sid: "AlbLogDeliveryAccount", principals: [{ type: "AWS", identifiers: [elbAccount.arn] }], actions: ["s3:PutObject"], resources: [logs] },
-        ],
-      }).json,
-    }, { parent: this });
+    new aws.s3.BucketPolicy(
+      `${name}-access-logs-policy`,
+      {
+        bucket: bucket.id,
+        policy: aws.iam.getPolicyDocumentOutput({
+          statements: [
+            {
+              sid: "DenyInsecureTransport",
+              effect: "Deny",
+              principals: [{ type: "*", identifiers: ["*"] }],
+              actions: ["s3:*"],
+              resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
+              conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+            },
+            // Regions from August 2022 deliver as a service principal; older ones as the ELB account.
+            {
+              sid: "AlbLogDeliveryService",
+              principals: [
+                {
+                  type: "Service",
+                  identifiers: ["logdelivery.elasticloadbalancing.amazonaws.com"],
+                },
+              ],
+              actions: ["s3:PutObject"],
+              resources: [logs],
+            },
+            {
+              sid: "AlbLogDeliveryAccount",
+              principals: [{ type: "AWS", identifiers: [elbAccount.arn] }],
+              actions: ["s3:PutObject"],
+              resources: [logs],
+            },
+          ],
+        }).json,
+      },
+      { parent: this },
+    );
     return bucket;
   }
 }

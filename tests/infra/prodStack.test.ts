@@ -1,0 +1,3 @@
+import { describeStackControls } from "./stackControls";
+
+describeStackControls("prod");

@@ -1,0 +1,225 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { parse } from "yaml";
+import { loadStackConfig, type ConfigSource, type StackConfig } from "../../infra/stackConfig";
+import { repoRoot } from "./paths";
+
+export const ACCOUNT = "123456789012";
+export const PROJECT = "eum-sms-stack";
+
+export interface Registered {
+  type: string;
+  name: string;
+  inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  custom: boolean;
+}
+
+/** A stack file's `eum-sms-stack:*` settings as a ConfigSource, with optional overrides. */
+export function stackFileConfig(stack: string, overrides: Record<string, string | undefined> = {}) {
+  const file = parse(readFileSync(join(repoRoot, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config: Record<string, unknown>;
+  };
+  const values: Record<string, unknown> = {};
+  let region: string | undefined;
+  for (const [key, value] of Object.entries(file.config)) {
+    if (key === "aws:region") region = String(value);
+    else if (key.startsWith(`${PROJECT}:`)) values[key.slice(PROJECT.length + 1)] = value;
+  }
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete values[key];
+    else values[key] = value;
+  }
+  const source: ConfigSource = {
+    get: (key) =>
+      values[key] === undefined
+        ? undefined
+        : typeof values[key] === "string"
+          ? (values[key] as string)
+          : JSON.stringify(values[key]),
+    getObject: <T>(key: string) =>
+      values[key] === undefined
+        ? undefined
+        : ((typeof values[key] === "string"
+            ? JSON.parse(values[key] as string)
+            : values[key]) as T),
+  };
+  return { source, region };
+}
+
+export function loadStackFile(
+  stack: string,
+  overrides: Record<string, string | undefined> = {},
+): StackConfig {
+  const { source, region } = stackFileConfig(stack, overrides);
+  return loadStackConfig(source, { project: PROJECT, stack, region });
+}
+
+/** Turns getPolicyDocument's arguments into the IAM JSON AWS would produce. */
+interface StatementInput {
+  sid?: string;
+  effect?: string;
+  actions?: string[];
+  resources?: string[];
+  principals?: { type: string; identifiers: string[] }[];
+  conditions?: { test: string; variable: string; values: string[] }[];
+}
+
+function policyJson(inputs: { statements?: StatementInput[] }): string {
+  const statements = (inputs.statements ?? []).map((s) => {
+    const out: Record<string, unknown> = { Effect: s.effect ?? "Allow" };
+    if (s.sid) out.Sid = s.sid;
+    if (s.actions) out.Action = s.actions;
+    if (s.resources) out.Resource = s.resources;
+    if (s.principals) {
+      const principal: Record<string, string[]> = {};
+      for (const p of s.principals)
+        principal[p.type] = [...(principal[p.type] ?? []), ...p.identifiers];
+      out.Principal = s.principals.some((p) => p.type === "*") ? "*" : principal;
+    }
+    if (s.conditions) {
+      const condition: Record<string, Record<string, string[]>> = {};
+      for (const c of s.conditions)
+        condition[c.test] = { ...(condition[c.test] ?? {}), [c.variable]: c.values };
+      out.Condition = condition;
+    }
+    return out;
+  });
+  return JSON.stringify({ Version: "2012-10-17", Statement: statements });
+}
+
+function fakeState(
+  type: string,
+  name: string,
+  inputs: Record<string, unknown>,
+): Record<string, unknown> {
+  const service = type.split(":")[1]?.split("/")[0] ?? "x";
+  const arn = `arn:aws:${service}:us-east-1:${ACCOUNT}:${name}`;
+  const state: Record<string, unknown> = {
+    ...inputs,
+    arn,
+    id: `${name}-id`,
+    name: inputs.name ?? name,
+  };
+  switch (type) {
+    case "aws:pinpoint/smsvoicev2PhoneNumber:Smsvoicev2PhoneNumber":
+      return {
+        ...state,
+        arn: `arn:aws:sms-voice:us-east-1:${ACCOUNT}:phone-number/phone-0123`,
+        phoneNumber: "+12065550100",
+      };
+    case "aws:pinpoint/smsvoicev2ConfigurationSet:Smsvoicev2ConfigurationSet":
+      return {
+        ...state,
+        arn: `arn:aws:sms-voice:us-east-1:${ACCOUNT}:configuration-set/${String(inputs.name)}`,
+      };
+    case "aws:lb/loadBalancer:LoadBalancer":
+      return {
+        ...state,
+        arnSuffix: `app/${name}/abc`,
+        dnsName: `${name}.elb.amazonaws.com`,
+        zoneId: "Z35SXDOTRQ7X7K",
+      };
+    case "aws:lb/targetGroup:TargetGroup":
+      return { ...state, arnSuffix: `targetgroup/${name}/abc` };
+    case "aws:sqs/queue:Queue":
+      return { ...state, url: `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/${name}`, name };
+    case "aws:ecr/repository:Repository":
+      return {
+        ...state,
+        repositoryUrl: `${ACCOUNT}.dkr.ecr.us-east-1.amazonaws.com/${String(inputs.name)}`,
+        registryId: ACCOUNT,
+      };
+    case "docker-build:index:Image":
+      return { ...state, digest: "sha256:" + "a".repeat(64) };
+    case "random:index/randomPassword:RandomPassword":
+      return { ...state, result: `secret-${name}` };
+    case "aws:kms/key:Key":
+      return { ...state, arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${name}`, keyId: name };
+    case "aws:ec2/vpc:Vpc":
+      return { ...state, cidrBlock: inputs.cidrBlock };
+    case "aws:cloudwatch/dashboard:Dashboard":
+      return { ...state, dashboardName: inputs.dashboardName };
+    default:
+      return state;
+  }
+}
+
+/**
+ * Runs the real program under Pulumi's mocks for one stack file and returns every resource it
+ * registered, with its inputs, and the stack outputs.
+ */
+export async function runStackUnderMocks(
+  stack: string,
+  overrides: Record<string, string | undefined> = {},
+) {
+  const resources: Registered[] = [];
+  await pulumi.runtime.setMocks(
+    {
+      newResource(args) {
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          custom: args.custom ?? true,
+        });
+        if (!args.custom) return { id: "", state: {} };
+        return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
+      },
+      call(args) {
+        switch (args.token) {
+          case "aws:index/getCallerIdentity:getCallerIdentity":
+            return { accountId: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/test`, userId: "AID" };
+          case "aws:index/getPartition:getPartition":
+            return { partition: "aws", dnsSuffix: "amazonaws.com" };
+          case "aws:index/getAvailabilityZones:getAvailabilityZones":
+            return { names: ["us-east-1a", "us-east-1b"], zoneIds: ["use1-az1", "use1-az2"] };
+          case "aws:iam/getPolicyDocument:getPolicyDocument":
+            return { json: policyJson(args.inputs), id: "policy" };
+          case "aws:elb/getServiceAccount:getServiceAccount":
+            return { arn: "arn:aws:iam::127311923021:root", id: "127311923021" };
+          case "aws:ecr/getAuthorizationToken:getAuthorizationToken":
+            return {
+              userName: "AWS",
+              password: "token",
+              proxyEndpoint: "https://ecr",
+              authorizationToken: "x",
+              expiresAt: "",
+              id: "x",
+            };
+          case "aws:ec2/getVpc:getVpc":
+            return { cidrBlock: "10.99.0.0/16", id: args.inputs.id };
+          default:
+            throw new Error(`unmocked invoke ${args.token}`);
+        }
+      },
+    },
+    PROJECT,
+    stack,
+    false,
+  );
+  const { createStack } = await import("../../infra/stack");
+  const outputs = createStack(loadStackFile(stack, overrides));
+  const resolved: Record<string, unknown> = {};
+  for (const [key, output] of Object.entries(outputs)) {
+    resolved[key] = await new Promise((resolve) =>
+      (output as pulumi.Output<unknown>).apply(resolve),
+    );
+  }
+  // Let registrations that do not feed an output finish too.
+  let seen = -1;
+  while (seen !== resources.length) {
+    seen = resources.length;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return { resources, outputs: resolved };
+}
+
+export const ofType = (resources: Registered[], type: string) =>
+  resources.filter((r) => r.type === type);
+export const one = (resources: Registered[], type: string, nameIncludes = "") => {
+  const found = resources.filter((r) => r.type === type && r.name.includes(nameIncludes));
+  if (found.length !== 1)
+    throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}`);
+  return found[0]!;
+};
