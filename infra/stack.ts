@@ -49,8 +49,6 @@ export function createStack(config: StackConfig): StackOutputs {
   const logs = new AuditLogs(`${prefix}-logs`, {
     context,
     logsKeyArn: encryption.logsKey.arn,
-    // Audit events share the service's log stream (logType "audit"), so the service group keeps
-    // them as long as audit records must be kept.
     retentionDays: config.logRetentionDays,
     auditRetentionDays: config.auditLogRetentionDays,
     deletionProtection: config.deletionProtection,
@@ -126,6 +124,7 @@ export function createStack(config: StackConfig): StackOutputs {
         SELF_MANAGED_OPT_OUTS: String(config.phoneNumber.selfManagedOptOuts),
         CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
         LOG_LEVEL: "info",
+        AUDIT_LOG_GROUP: logs.auditLogGroup.name,
       },
       secrets: {
         AGENT_API_TOKEN: secrets.agentApiToken.arn,
@@ -138,6 +137,7 @@ export function createStack(config: StackConfig): StackOutputs {
         configurationSetArn: messaging.configurationSet.arn,
       },
       table: { arn: table.table.arn, kmsKeyArn: encryption.dataKey.arn },
+      auditLogGroupArn: logs.auditLogGroup.arn,
     },
     { dependsOn: [alb.httpsListener] },
   );

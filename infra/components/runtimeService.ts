@@ -25,6 +25,8 @@ export interface RuntimeServiceArgs {
   secretsKeyArn: pulumi.Input<string>;
   send: { phoneNumberArn: pulumi.Input<string>; configurationSetArn: pulumi.Input<string> };
   table: { arn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
+  /** The restricted group the runtime writes audit events to (write-only for the task). */
+  auditLogGroupArn: pulumi.Input<string>;
 }
 
 /**

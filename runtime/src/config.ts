@@ -26,6 +26,8 @@ export interface RuntimeConfig {
   conversationTtlDays: number;
   keywordReplies: { help: string; stop: string; start: string };
   logLevel: string;
+  /** CloudWatch log group for audit events; stdout (logType "audit") when unset. */
+  auditLogGroup: string | undefined;
   /** Test-only: see `SNS_CERT_FETCH_OVERRIDE` in the README. Never set in a deployed stack. */
   snsCertFetchOverride: string | undefined;
   /** Development defaults that were applied because mock mode is on; reported at start. */
@@ -199,6 +201,11 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     problems.push(`LOG_LEVEL="${logLevel}" must be one of ${LOG_LEVELS.join(", ")}`);
   }
 
+  const auditLogGroup = text("AUDIT_LOG_GROUP");
+  if (auditLogGroup !== undefined && !/^[\w\-_/.#]{1,512}$/.test(auditLogGroup)) {
+    problems.push(`AUDIT_LOG_GROUP="${auditLogGroup}" is not a CloudWatch log group name`);
+  }
+
   const snsCertFetchOverride = text("SNS_CERT_FETCH_OVERRIDE");
   if (snsCertFetchOverride !== undefined) {
     // Redirecting certificate fetches would let anyone who controls that host forge SNS messages,
@@ -236,6 +243,7 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
       start: text("SMS_START_REPLY") ?? DEFAULT_REPLIES.start,
     },
     logLevel,
+    auditLogGroup,
     snsCertFetchOverride,
     devDefaultsUsed,
     warnings,

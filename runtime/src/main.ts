@@ -1,6 +1,9 @@
+import { hostname } from "node:os";
+import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { buildApp } from "./app";
 import { ConfigError, loadConfig, type RuntimeConfig } from "./config";
 import { createAuditLog } from "./logging/audit";
+import { CloudWatchAuditLog } from "./logging/cloudWatchAuditLog";
 import { createLogger } from "./logging/logger";
 import { EndUserMessagingGateway } from "./sms/endUserMessagingGateway";
 import { MockSmsGateway } from "./sms/mockSmsGateway";
@@ -24,7 +27,16 @@ async function main(): Promise<void> {
   }
 
   const logger = createLogger({ level: config.logLevel });
-  const audit = createAuditLog();
+  const stdoutAudit = createAuditLog();
+  const audit = config.auditLogGroup
+    ? new CloudWatchAuditLog({
+        client: new CloudWatchLogsClient({ region: config.region }),
+        logGroupName: config.auditLogGroup,
+        logStreamName: `runtime/${hostname()}/${Date.now()}`,
+        fallback: stdoutAudit,
+        log: logger,
+      })
+    : stdoutAudit;
   for (const key of config.devDefaultsUsed) {
     logger.warn({ key }, "using a development default: mock mode only, never for real patients");
   }
@@ -64,6 +76,7 @@ async function main(): Promise<void> {
       // Stops accepting, answers 503 to new requests on kept-alive sockets, waits for in-flight ones.
       await app.close();
       await store.close();
+      await audit.close?.();
       if (gateway instanceof EndUserMessagingGateway) gateway.destroy();
       logger.info("shutdown complete");
       process.exit(0);

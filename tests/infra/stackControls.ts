@@ -339,6 +339,10 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
       );
       for (const name of envNames) expect(name).not.toMatch(/TOKEN|KEY$|SECRET|PASSWORD/);
       expect(container.environment).toContainEqual({ name: "USE_MOCK_SMS", value: "false" });
+      expect(container.environment).toContainEqual({
+        name: "AUDIT_LOG_GROUP",
+        value: `/eum-sms/eum-sms-${stack}/audit`,
+      });
       expect(container.environment).not.toContainEqual(
         expect.objectContaining({ name: "SNS_CERT_FETCH_OVERRIDE" }),
       );

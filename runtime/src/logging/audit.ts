@@ -28,6 +28,8 @@ export interface AuditEvent {
 
 export interface AuditLog {
   record(event: AuditEvent): void;
+  /** Writes out anything buffered; called at shutdown. */
+  close?(): Promise<void>;
 }
 
 export function createAuditLog(destination?: DestinationStream): AuditLog {
