@@ -115,6 +115,9 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
   app.addHook("onSend", async (request, reply) => {
     reply.header("x-request-id", request.id);
     reply.header("cache-control", "no-store");
+    // Requests that were in flight when draining began close their keep-alive connection, so
+    // close() does not wait on the ALB's idle connections until the stop timeout.
+    if (lifecycle.shuttingDown) reply.header("connection", "close");
   });
   app.addHook("onResponse", async (request, reply) => {
     request.log.info(
