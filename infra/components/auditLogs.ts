@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "./awsContext";
+import { LogBucket } from "./logBucket";
 
 export interface AuditLogsArgs {
   context: AwsContext;
@@ -52,86 +53,36 @@ export class AuditLogs extends pulumi.ComponentResource {
         `/eum-sms/${namePrefix}/cloudtrail`,
         args.auditRetentionDays,
       );
-      const bucket = new aws.s3.Bucket(
+      const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${args.context.region}:${accountId}:trail/${namePrefix}`;
+      const trailBucket = new LogBucket(
         `${name}-trail-bucket`,
-        { forceDestroy: false, tags },
-        { parent: this },
-      );
-      new aws.s3.BucketPublicAccessBlock(
-        `${name}-trail-bucket-pab`,
         {
-          bucket: bucket.id,
-          blockPublicAcls: true,
-          blockPublicPolicy: true,
-          ignorePublicAcls: true,
-          restrictPublicBuckets: true,
-        },
-        { parent: this },
-      );
-      new aws.s3.BucketVersioning(
-        `${name}-trail-bucket-versioning`,
-        {
-          bucket: bucket.id,
-          versioningConfiguration: { status: "Enabled" },
-        },
-        { parent: this },
-      );
-      new aws.s3.BucketServerSideEncryptionConfiguration(
-        `${name}-trail-bucket-sse`,
-        {
-          bucket: bucket.id,
-          rules: [
+          kmsKeyArn: args.logsKeyArn,
+          forceDestroy: false,
+          tags,
+          writers: (bucketArn) => [
             {
-              applyServerSideEncryptionByDefault: {
-                sseAlgorithm: "aws:kms",
-                kmsMasterKeyId: args.logsKeyArn,
-              },
-              bucketKeyEnabled: true,
+              sid: "CloudTrailAclCheck",
+              principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+              actions: ["s3:GetBucketAcl"],
+              resources: [bucketArn],
+              conditions: [{ test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] }],
+            },
+            {
+              sid: "CloudTrailWrite",
+              principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+              actions: ["s3:PutObject"],
+              resources: [pulumi.interpolate`${bucketArn}/AWSLogs/${accountId}/*`],
+              conditions: [
+                { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
+                {
+                  test: "StringEquals",
+                  variable: "s3:x-amz-acl",
+                  values: ["bucket-owner-full-control"],
+                },
+              ],
             },
           ],
-        },
-        { parent: this },
-      );
-      const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${args.context.region}:${accountId}:trail/${namePrefix}`;
-      const bucketPolicy = new aws.s3.BucketPolicy(
-        `${name}-trail-bucket-policy`,
-        {
-          bucket: bucket.id,
-          policy: aws.iam.getPolicyDocumentOutput({
-            statements: [
-              {
-                sid: "DenyInsecureTransport",
-                effect: "Deny",
-                principals: [{ type: "*", identifiers: ["*"] }],
-                actions: ["s3:*"],
-                resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-                conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-              },
-              {
-                sid: "CloudTrailAclCheck",
-                principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-                actions: ["s3:GetBucketAcl"],
-                resources: [bucket.arn],
-                conditions: [
-                  { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
-                ],
-              },
-              {
-                sid: "CloudTrailWrite",
-                principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-                actions: ["s3:PutObject"],
-                resources: [pulumi.interpolate`${bucket.arn}/AWSLogs/${accountId}/*`],
-                conditions: [
-                  { test: "StringEquals", variable: "aws:SourceArn", values: [trailArn] },
-                  {
-                    test: "StringEquals",
-                    variable: "s3:x-amz-acl",
-                    values: ["bucket-owner-full-control"],
-                  },
-                ],
-              },
-            ],
-          }).json,
         },
         { parent: this },
       );
@@ -177,7 +128,7 @@ export class AuditLogs extends pulumi.ComponentResource {
         `${name}-trail`,
         {
           name: namePrefix,
-          s3BucketName: bucket.id,
+          s3BucketName: trailBucket.bucket.id,
           isMultiRegionTrail: true,
           includeGlobalServiceEvents: true,
           enableLogFileValidation: true,
@@ -186,7 +137,7 @@ export class AuditLogs extends pulumi.ComponentResource {
           cloudWatchLogsRoleArn: trailRole.arn,
           tags,
         },
-        { parent: this, dependsOn: [bucketPolicy] },
+        { parent: this, dependsOn: [trailBucket.policy] },
       );
     }
 

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { secureDefaults } from "../secureDefaults";
+import { denyInsecureTransport } from "./policyStatements";
 
 export interface DeadLetterQueueArgs {
   kmsKeyArn: pulumi.Input<string>;
@@ -34,14 +35,7 @@ export class DeadLetterQueue extends pulumi.ComponentResource {
         queueUrl: this.queue.url,
         policy: aws.iam.getPolicyDocumentOutput({
           statements: [
-            {
-              sid: "DenyInsecureTransport",
-              effect: "Deny",
-              principals: [{ type: "*", identifiers: ["*"] }],
-              actions: ["sqs:*"],
-              resources: [this.queue.arn],
-              conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-            },
+            denyInsecureTransport(["sqs:*"], [this.queue.arn]),
             {
               sid: "AllowDeadLettersFromOneSource",
               principals: [{ type: "Service", identifiers: [args.sender.service] }],

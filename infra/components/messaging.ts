@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { secureDefaults } from "../secureDefaults";
 import type { StackConfig } from "../stackConfig";
 import type { AwsContext } from "./awsContext";
+import { denyInsecureTransport } from "./policyStatements";
 import { DeadLetterQueue } from "./deadLetterQueue";
 
 export interface MessagingArgs {
@@ -74,14 +75,10 @@ export class Messaging extends pulumi.ComponentResource {
                 },
               ],
             },
-            {
-              sid: "DenyInsecureTransport",
-              effect: "Deny",
-              principals: [{ type: "*", identifiers: ["*"] }],
-              actions: ["sns:Publish", "sns:Subscribe", "sns:Receive"],
-              resources: [this.inboundTopic.arn],
-              conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-            },
+            denyInsecureTransport(
+              ["sns:Publish", "sns:Subscribe", "sns:Receive"],
+              [this.inboundTopic.arn],
+            ),
           ],
         }).json,
       },

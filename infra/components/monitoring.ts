@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "./awsContext";
+import { denyInsecureTransport } from "./policyStatements";
 
 export interface MonitoringArgs {
   context: AwsContext;
@@ -56,14 +57,10 @@ export class Monitoring extends pulumi.ComponentResource {
                 { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
               ],
             },
-            {
-              sid: "DenyInsecureTransport",
-              effect: "Deny",
-              principals: [{ type: "*", identifiers: ["*"] }],
-              actions: ["sns:Publish", "sns:Subscribe", "sns:Receive"],
-              resources: [this.alarmTopic.arn],
-              conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-            },
+            denyInsecureTransport(
+              ["sns:Publish", "sns:Subscribe", "sns:Receive"],
+              [this.alarmTopic.arn],
+            ),
           ],
         }).json,
       },

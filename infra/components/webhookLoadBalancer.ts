@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { secureDefaults } from "../secureDefaults";
 import type { AwsContext } from "./awsContext";
+import { LogBucket } from "./logBucket";
 
 export interface WebhookLoadBalancerArgs {
   context: AwsContext;
@@ -225,75 +226,18 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
     this.registerOutputs({ dnsName: this.loadBalancer.dnsName, webAclArn: this.webAcl.arn });
   }
 
-  /** A3: encrypted (SSE-S3: ALB log delivery supports no KMS key), versioned, SSL-only, private. */
+  /** A3: SSE-S3, because ALB log delivery supports no KMS key; expires with the log retention. */
   private createAccessLogBucket(name: string, args: WebhookLoadBalancerArgs): aws.s3.Bucket {
-    const { tags } = args.context;
-    const bucket = new aws.s3.Bucket(
-      `${name}-access-logs`,
-      { forceDestroy: !args.deletionProtection, tags },
-      { parent: this },
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-access-logs-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
-    new aws.s3.BucketPublicAccessBlock(
-      `${name}-access-logs-pab`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        blockPublicPolicy: true,
-        ignorePublicAcls: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketVersioning(
-      `${name}-access-logs-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-      { parent: this },
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-access-logs-sse`,
-      {
-        bucket: bucket.id,
-        rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-access-logs-lifecycle`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: "expire-access-logs",
-            status: "Enabled",
-            filter: { prefix: "" },
-            expiration: { days: args.accessLogRetentionDays },
-            noncurrentVersionExpiration: { noncurrentDays: 30 },
-          },
-        ],
-      },
-      { parent: this },
-    );
     const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
-    const logs = pulumi.interpolate`${bucket.arn}/alb/AWSLogs/${args.context.accountId}/*`;
-    new aws.s3.BucketPolicy(
-      `${name}-access-logs-policy`,
+    const logBucket = new LogBucket(
+      `${name}-access-logs`,
       {
-        bucket: bucket.id,
-        policy: aws.iam.getPolicyDocumentOutput({
-          statements: [
-            {
-              sid: "DenyInsecureTransport",
-              effect: "Deny",
-              principals: [{ type: "*", identifiers: ["*"] }],
-              actions: ["s3:*"],
-              resources: [bucket.arn, pulumi.interpolate`${bucket.arn}/*`],
-              conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
-            },
+        forceDestroy: !args.deletionProtection,
+        expireAfterDays: args.accessLogRetentionDays,
+        tags: args.context.tags,
+        writers: (bucketArn) => {
+          const logs = pulumi.interpolate`${bucketArn}/alb/AWSLogs/${args.context.accountId}/*`;
+          return [
             // Regions from August 2022 deliver as a service principal; older ones as the ELB account.
             {
               sid: "AlbLogDeliveryService",
@@ -312,11 +256,11 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
               actions: ["s3:PutObject"],
               resources: [logs],
             },
-          ],
-        }).json,
+          ];
+        },
       },
       { parent: this },
     );
-    return bucket;
+    return logBucket.bucket;
   }
 }
