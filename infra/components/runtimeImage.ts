@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { join, relative } from "node:path";
 import * as aws from "@pulumi/aws";
 import * as dockerBuild from "@pulumi/docker-build";
 import * as pulumi from "@pulumi/pulumi";
+import { findRepoRoot } from "../repoRoot";
 import type { AwsContext } from "./awsContext";
 
 export interface RuntimeImageArgs {
@@ -13,7 +14,7 @@ export interface RuntimeImageArgs {
   image?: string;
 }
 
-const repoRoot = resolve(__dirname, "..", "..");
+const repoRoot = findRepoRoot();
 
 /**
  * The runtime's container image: `runtime/Dockerfile` built and pushed to a KMS-encrypted,

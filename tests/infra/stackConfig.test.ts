@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
 import { StackConfigError } from "../../infra/stackConfig";
-import { loadStackFile, runStackUnderMocks } from "../support/pulumiMocks";
+import { loadStackFile, runStackUnderMocks } from "../../infra/review/mockProgram";
 import { repoRoot } from "../support/paths";
 
 function problems(stack: string, overrides: Record<string, string | undefined>): string[] {

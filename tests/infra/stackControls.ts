@@ -4,7 +4,7 @@ import {
   ofType,
   runStackUnderMocks,
   type Registered,
-} from "../support/pulumiMocks";
+} from "../../infra/review/mockProgram";
 
 type Doc = {
   Statement: {

@@ -2,8 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { parse } from "yaml";
-import { loadStackConfig, type ConfigSource, type StackConfig } from "../../infra/stackConfig";
-import { repoRoot } from "./paths";
+import { loadStackConfig, type ConfigSource, type StackConfig } from "../stackConfig";
+import { findRepoRoot } from "../repoRoot";
+
+const repoRoot = findRepoRoot();
 
 export const ACCOUNT = "123456789012";
 export const PROJECT = "eum-sms-stack";
@@ -11,6 +13,8 @@ export const PROJECT = "eum-sms-stack";
 export interface Registered {
   type: string;
   name: string;
+  /** The mock's answer: inputs plus fake outputs (arn, id, ...), as a deployed stack would show. */
+  state: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   custom: boolean;
 }
@@ -157,14 +161,10 @@ export async function runStackUnderMocks(
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
-        resources.push({
-          type: args.type,
-          name: args.name,
-          inputs: args.inputs,
-          custom: args.custom ?? true,
-        });
-        if (!args.custom) return { id: "", state: {} };
-        return { id: `${args.name}-id`, state: fakeState(args.type, args.name, args.inputs) };
+        const custom = args.custom ?? true;
+        const state = custom ? fakeState(args.type, args.name, args.inputs) : {};
+        resources.push({ type: args.type, name: args.name, inputs: args.inputs, state, custom });
+        return { id: custom ? `${args.name}-id` : "", state };
       },
       call(args) {
         switch (args.token) {
@@ -198,7 +198,7 @@ export async function runStackUnderMocks(
     stack,
     false,
   );
-  const { createStack } = await import("../../infra/stack");
+  const { createStack } = await import("../stack");
   const outputs = createStack(loadStackFile(stack, overrides));
   const resolved: Record<string, unknown> = {};
   for (const [key, output] of Object.entries(outputs)) {
