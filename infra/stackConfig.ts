@@ -49,6 +49,8 @@ export interface StackConfig {
   wafRateLimit: number;
   createCloudTrail: boolean;
   conversationTtlDays: number;
+  /** Expected volumes, for the offline review's cost estimate only. */
+  expectedMonthlyParts: { outbound: number; inbound: number };
 }
 
 export class StackConfigError extends Error {
@@ -294,6 +296,10 @@ export function loadStackConfig(
     wafRateLimit: int("wafRateLimit", 1000, 10, 2_000_000_000),
     createCloudTrail: bool("createCloudTrail", false),
     conversationTtlDays: int("conversationTtlDays", 90, 1, 3650),
+    expectedMonthlyParts: {
+      outbound: int("expectedMonthlyPartsOut", 10_000, 0, 1_000_000_000),
+      inbound: int("expectedMonthlyPartsIn", 5_000, 0, 1_000_000_000),
+    },
   };
   if (problems.length > 0) throw new StackConfigError(problems);
   return config;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { secureDefaults } from "../secureDefaults";
 import type { AwsContext } from "./awsContext";
 import { denyInsecureTransport } from "./policyStatements";
 
@@ -39,7 +40,12 @@ export class Monitoring extends pulumi.ComponentResource {
 
     this.alarmTopic = new aws.sns.Topic(
       `${name}-alarms`,
-      { name: `${namePrefix}-alarms`, kmsMasterKeyId: args.messagingKeyArn, tags },
+      {
+        name: `${namePrefix}-alarms`,
+        kmsMasterKeyId: args.messagingKeyArn,
+        signatureVersion: secureDefaults.snsSignatureVersion,
+        tags,
+      },
       { parent: this },
     );
     new aws.sns.TopicPolicy(
