@@ -208,15 +208,24 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
 
   const snsCertFetchOverride = text("SNS_CERT_FETCH_OVERRIDE");
   if (snsCertFetchOverride !== undefined) {
-    // Redirecting certificate fetches would let anyone who controls that host forge SNS messages,
-    // so it exists only for emulator tests and is refused outside mock mode.
-    if (!useMockSms) {
+    // Redirecting certificate fetches would let whoever controls that host forge SNS messages, so
+    // it exists only for emulator tests: loopback only, and refused where NODE_ENV=production (the
+    // container image sets it) or where a real number would text patients without an emulator.
+    if (env.NODE_ENV === "production") {
       problems.push(
-        "SNS_CERT_FETCH_OVERRIDE is a test-only setting and is refused when USE_MOCK_SMS=false: remove it",
+        "SNS_CERT_FETCH_OVERRIDE is a test-only setting and is refused with NODE_ENV=production: remove it",
       );
     } else if (!/^http:\/\/(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/.test(snsCertFetchOverride)) {
       problems.push(
         "SNS_CERT_FETCH_OVERRIDE must be http://127.0.0.1:<port> (a local emulator) and nothing else",
+      );
+    } else if (!useMockSms && text("AWS_ENDPOINT_URL") === undefined && text("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2") === undefined) {
+      problems.push(
+        "SNS_CERT_FETCH_OVERRIDE with USE_MOCK_SMS=false needs an emulator endpoint (AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2): it is for tests only",
+      );
+    } else {
+      warnings.push(
+        "SNS_CERT_FETCH_OVERRIDE is set: SNS signing certificates come from a local emulator (tests only)",
       );
     }
   }

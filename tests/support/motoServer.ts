@@ -8,7 +8,7 @@ export interface Emulator {
 
 const INSTALL_HINT = "python3 -m pip install 'moto[server]==5.2.1'";
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once("error", reject);
@@ -21,10 +21,12 @@ async function freePort(): Promise<number> {
 
 /**
  * The AWS emulator for integration tests: `AWS_ENDPOINT_URL` when given (LocalStack, or a moto
- * started by hand), otherwise a `moto_server` of our own on a free loopback port.
+ * started by hand), the run's shared one (globalSetup), or a `moto_server` of our own on a free
+ * loopback port.
  */
 export async function startEmulator(): Promise<Emulator> {
-  const given = process.env.AWS_ENDPOINT_URL;
+  // A user's emulator, or the one jest's globalSetup started for the whole run.
+  const given = process.env.AWS_ENDPOINT_URL ?? process.env.EUM_TEST_EMULATOR;
   if (given) return { endpoint: given, stop: async () => undefined };
 
   const probe = spawnSync("python3", ["-c", "import moto.server"], { stdio: "ignore" });

@@ -83,10 +83,24 @@ describe("loadConfig", () => {
     expect(problems(env as Record<string, string>)).toEqual([expect.stringMatching(message)]);
   });
 
-  it("refuses the test-only certificate override outside mock mode", () => {
-    expect(problems({ ...production, SNS_CERT_FETCH_OVERRIDE: "http://127.0.0.1:5000" })).toEqual([
-      expect.stringMatching(/^SNS_CERT_FETCH_OVERRIDE is a test-only setting and is refused/),
+  it("refuses the test-only certificate override in production and without an emulator", () => {
+    expect(
+      problems({ SNS_CERT_FETCH_OVERRIDE: "http://127.0.0.1:5000", NODE_ENV: "production" }),
+    ).toEqual([
+      expect.stringMatching(
+        /^SNS_CERT_FETCH_OVERRIDE is a test-only setting and is refused with NODE_ENV=production/,
+      ),
     ]);
+    expect(problems({ ...production, SNS_CERT_FETCH_OVERRIDE: "http://127.0.0.1:5000" })).toEqual([
+      expect.stringMatching(/needs an emulator endpoint/),
+    ]);
+    const emulated = loadConfig({
+      ...production,
+      SNS_CERT_FETCH_OVERRIDE: "http://127.0.0.1:5000",
+      AWS_ENDPOINT_URL: "http://127.0.0.1:5000",
+    });
+    expect(emulated.snsCertFetchOverride).toBe("http://127.0.0.1:5000");
+    expect(emulated.warnings).toEqual([expect.stringMatching(/tests only/)]);
   });
 
   it("warns about the retired Pinpoint app id without failing", () => {

@@ -45,6 +45,15 @@ describe("EndUserMessagingGateway over the real SDK", () => {
       Context: { conversationId: "c-1" },
     });
     expect(messageId).toBe(sent.messageId);
+    expect(peer.invalid).toEqual([]);
+  });
+
+  it("is held to AWS's service model by the peer", async () => {
+    const tooMuchContext = Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`k${i}`, "v"]));
+    await expect(gateway.sendText({ ...request, context: tooMuchContext })).rejects.toMatchObject({
+      kind: "rejected",
+    });
+    expect(peer.invalid.at(-1)?.problems).toEqual(["$.Context: more than 5 entries"]);
   });
 
   it.each([

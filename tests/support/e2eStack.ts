@@ -1,0 +1,132 @@
+import { randomUUID } from "node:crypto";
+import {
+  CreateTopicCommand,
+  PublishCommand,
+  SNSClient,
+  SubscribeCommand,
+} from "@aws-sdk/client-sns";
+import { createStoreTable, emulatorDynamoDbClient } from "./dynamoDbTable";
+import { startEmulator, TEST_CREDENTIALS, type Emulator } from "./motoServer";
+import { startRuntime, type RuntimeProcess } from "./runtimeProcess";
+import { SmsVoicePeer } from "./smsVoicePeer";
+
+export const AGENT_TOKEN = "e2e-agent-token-0123456789abcdef";
+export const EVENTBRIDGE_KEY = "e2e-eventbridge-key-0123456789abcdef";
+export const OUR_NUMBER = "+18445550111";
+export const CONFIGURATION_SET = "eum-sms-e2e";
+
+/**
+ * The runtime as a real process, wired to AWS protocol peers on loopback: moto for SNS (which
+ * signs and POSTs each Publish to the subscribed webhook) and DynamoDB, and the End User Messaging
+ * contract peer for SendTextMessage through the real SDK client.
+ */
+export class E2eStack {
+  emulator!: Emulator;
+  peer = new SmsVoicePeer();
+  runtime!: RuntimeProcess;
+  sns!: SNSClient;
+  topicArn!: string;
+  table!: string;
+  private env: Record<string, string> = {};
+
+  async start(
+    extraEnv: Record<string, string> = {},
+    options: { dynamoEndpoint?: string } = {},
+  ): Promise<this> {
+    this.emulator = await startEmulator();
+    const peerUrl = await this.peer.start();
+    this.sns = new SNSClient({
+      region: "us-east-1",
+      endpoint: this.emulator.endpoint,
+      credentials: TEST_CREDENTIALS,
+    });
+    this.topicArn = (
+      await this.sns.send(new CreateTopicCommand({ Name: `inbound-${randomUUID()}` }))
+    ).TopicArn!;
+    this.table = `eum-sms-e2e-${randomUUID()}`;
+    await createStoreTable(emulatorDynamoDbClient(this.emulator.endpoint), this.table);
+    this.env = {
+      USE_MOCK_SMS: "false",
+      AWS_SMS_ORIGINATION_NUMBER: OUR_NUMBER,
+      AWS_SMS_CONFIGURATION_SET: CONFIGURATION_SET,
+      AGENT_API_TOKEN: AGENT_TOKEN,
+      EVENTBRIDGE_API_KEY: EVENTBRIDGE_KEY,
+      PATIENT_REF_KEY: "e2e-patient-ref-key-0123456789",
+      SNS_ALLOWED_TOPIC_ARNS: this.topicArn,
+      SNS_CERT_FETCH_OVERRIDE: this.emulator.endpoint,
+      AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: peerUrl,
+      AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint ?? this.emulator.endpoint,
+      STORE: `dynamodb:${this.table}`,
+      SMS_MAX_PARTS_PER_SECOND: "50",
+      ...extraEnv,
+    };
+    this.runtime = await startRuntime(this.env);
+    await this.sns.send(
+      new SubscribeCommand({
+        TopicArn: this.topicArn,
+        Protocol: "http",
+        Endpoint: `${this.runtime.baseUrl}/sms/webhook`,
+      }),
+    );
+    return this;
+  }
+
+  async restartRuntime(extraEnv: Record<string, string> = {}): Promise<void> {
+    const port = this.runtime.port;
+    await this.runtime.stop();
+    this.runtime = await startRuntime({ ...this.env, ...extraEnv }, port);
+  }
+
+  async stop(): Promise<void> {
+    await this.runtime?.stop();
+    await this.peer.stop();
+    this.sns?.destroy();
+  }
+
+  /** An inbound SMS as End User Messaging publishes it; moto signs it and POSTs it to the webhook. */
+  async patientTexts(
+    from: string,
+    body: string,
+    extra: Record<string, string> = {},
+  ): Promise<string> {
+    const inboundMessageId = randomUUID();
+    // No Subject: moto's string-to-sign omits it (a moto bug), and End User Messaging sends none.
+    await this.sns.send(
+      new PublishCommand({
+        TopicArn: this.topicArn,
+        Message: JSON.stringify({
+          originationNumber: from,
+          destinationNumber: OUR_NUMBER,
+          messageBody: body,
+          inboundMessageId,
+          ...extra,
+        }),
+      }),
+    );
+    return inboundMessageId;
+  }
+
+  agent(method: "GET" | "POST", path: string, body?: object): Promise<Response> {
+    return fetch(`${this.runtime.baseUrl}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${AGENT_TOKEN}`,
+        ...(body ? { "content-type": "application/json" } : {}),
+      },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+  }
+
+  /** A delivery-status event as an EventBridge API destination posts it. */
+  deliveryEvent(event: object): Promise<Response> {
+    return fetch(`${this.runtime.baseUrl}/sms/webhook`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json; charset=utf-8",
+        "user-agent": "Amazon/EventBridge/ApiDestinations",
+        "x-api-key": EVENTBRIDGE_KEY,
+      },
+      body: JSON.stringify(event),
+    });
+  }
+}

@@ -1,0 +1,23 @@
+import { execFileSync } from "node:child_process";
+import { startEmulator } from "./motoServer";
+import { repoRoot } from "./paths";
+
+/**
+ * One AWS emulator for the whole run: `AWS_ENDPOINT_URL` when given (LocalStack, or a moto started
+ * by hand), otherwise moto_server on a free loopback port, stopped by globalTeardown.
+ */
+export default async function globalSetup(): Promise<void> {
+  // The end-to-end tests run the built service as a real process.
+  execFileSync(
+    process.execPath,
+    [require.resolve("typescript/bin/tsc"), "-p", "tsconfig.build.json"],
+    {
+      cwd: repoRoot,
+      stdio: "inherit",
+    },
+  );
+  if (process.env.AWS_ENDPOINT_URL) return;
+  const emulator = await startEmulator();
+  process.env.EUM_TEST_EMULATOR = emulator.endpoint;
+  (globalThis as { __eumEmulator?: typeof emulator }).__eumEmulator = emulator;
+}
