@@ -3,7 +3,7 @@ import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDbConversationStore } from "../../runtime/src/store/dynamoDbStore";
 import { createStoreTable, emulatorDynamoDbClient } from "../support/dynamoDbTable";
 import { deliveryEvent } from "../support/events";
-import { startEmulator, type Emulator } from "../support/motoServer";
+import { startDynamoDbEmulator, type Emulator } from "../support/motoServer";
 import { inboundNotification } from "../support/snsSigner";
 import {
   agentHeaders,
@@ -20,7 +20,7 @@ let t: TestApp;
 let table: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator();
+  emulator = await startDynamoDbEmulator();
   table = `eum-sms-app-${randomUUID()}`;
   const client = emulatorDynamoDbClient(emulator.endpoint);
   await createStoreTable(client, table);

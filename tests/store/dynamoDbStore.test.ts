@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { StoreUnavailableError } from "../../runtime/src/errors";
 import { DynamoDbConversationStore } from "../../runtime/src/store/dynamoDbStore";
 import { createStoreTable, emulatorDynamoDbClient } from "../support/dynamoDbTable";
-import { startEmulator, type Emulator } from "../support/motoServer";
+import { startDynamoDbEmulator, type Emulator } from "../support/motoServer";
 import { conversationStoreConformance } from "./conversationStoreConformance";
 
 let emulator: Emulator;
 beforeAll(async () => {
-  emulator = await startEmulator();
+  emulator = await startDynamoDbEmulator();
 }, 30_000);
 afterAll(async () => {
   await emulator?.stop();

@@ -6,9 +6,15 @@ import {
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
 import { createStoreTable, emulatorDynamoDbClient } from "./dynamoDbTable";
-import { startEmulator, TEST_CREDENTIALS, type Emulator } from "./motoServer";
+import {
+  startDynamoDbEmulator,
+  startEmulator,
+  TEST_CREDENTIALS,
+  type Emulator,
+} from "./motoServer";
 import { startRuntime, type RuntimeProcess } from "./runtimeProcess";
 import { SmsVoicePeer } from "./smsVoicePeer";
+import { SnsRecorder } from "./snsRecorder";
 
 export const AGENT_TOKEN = "e2e-agent-token-0123456789abcdef";
 export const EVENTBRIDGE_KEY = "e2e-eventbridge-key-0123456789abcdef";
@@ -22,10 +28,14 @@ export const CONFIGURATION_SET = "eum-sms-e2e";
  */
 export class E2eStack {
   emulator!: Emulator;
+  dynamoDb!: Emulator;
   peer = new SmsVoicePeer();
   runtime!: RuntimeProcess;
   sns!: SNSClient;
   topicArn!: string;
+  /** A second allowed topic, subscribed only by `recorder`: signed deliveries to replay by hand. */
+  replayTopicArn!: string;
+  recorder = new SnsRecorder();
   table!: string;
   private env: Record<string, string> = {};
 
@@ -34,6 +44,7 @@ export class E2eStack {
     options: { dynamoEndpoint?: string } = {},
   ): Promise<this> {
     this.emulator = await startEmulator();
+    this.dynamoDb = await startDynamoDbEmulator();
     const peerUrl = await this.peer.start();
     this.sns = new SNSClient({
       region: "us-east-1",
@@ -43,8 +54,18 @@ export class E2eStack {
     this.topicArn = (
       await this.sns.send(new CreateTopicCommand({ Name: `inbound-${randomUUID()}` }))
     ).TopicArn!;
+    this.replayTopicArn = (
+      await this.sns.send(new CreateTopicCommand({ Name: `replay-${randomUUID()}` }))
+    ).TopicArn!;
+    await this.sns.send(
+      new SubscribeCommand({
+        TopicArn: this.replayTopicArn,
+        Protocol: "http",
+        Endpoint: await this.recorder.start(),
+      }),
+    );
     this.table = `eum-sms-e2e-${randomUUID()}`;
-    await createStoreTable(emulatorDynamoDbClient(this.emulator.endpoint), this.table);
+    await createStoreTable(emulatorDynamoDbClient(this.dynamoDb.endpoint), this.table);
     this.env = {
       USE_MOCK_SMS: "false",
       AWS_SMS_ORIGINATION_NUMBER: OUR_NUMBER,
@@ -52,10 +73,10 @@ export class E2eStack {
       AGENT_API_TOKEN: AGENT_TOKEN,
       EVENTBRIDGE_API_KEY: EVENTBRIDGE_KEY,
       PATIENT_REF_KEY: "e2e-patient-ref-key-0123456789",
-      SNS_ALLOWED_TOPIC_ARNS: this.topicArn,
+      SNS_ALLOWED_TOPIC_ARNS: `${this.topicArn},${this.replayTopicArn}`,
       SNS_CERT_FETCH_OVERRIDE: this.emulator.endpoint,
       AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: peerUrl,
-      AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint ?? this.emulator.endpoint,
+      AWS_ENDPOINT_URL_DYNAMODB: options.dynamoEndpoint ?? this.dynamoDb.endpoint,
       STORE: `dynamodb:${this.table}`,
       SMS_MAX_PARTS_PER_SECOND: "50",
       ...extraEnv,
@@ -80,7 +101,29 @@ export class E2eStack {
   async stop(): Promise<void> {
     await this.runtime?.stop();
     await this.peer.stop();
+    await this.recorder.stop();
     this.sns?.destroy();
+  }
+
+  /**
+   * Signed deliveries of inbound SMS to hand to the webhook directly, as SNS retries would:
+   * published to the replay topic, whose only subscriber records them.
+   */
+  async signedDeliveries(from: string, bodies: string[]): Promise<string[]> {
+    const start = this.recorder.bodies.length;
+    for (const body of bodies) await this.patientTexts(from, body, {}, this.replayTopicArn);
+    return this.recorder.bodies.slice(start);
+  }
+
+  deliver(envelope: string): Promise<Response> {
+    return fetch(`${this.runtime.baseUrl}/sms/webhook`, {
+      method: "POST",
+      headers: {
+        "content-type": "text/plain; charset=UTF-8",
+        "x-amz-sns-message-type": "Notification",
+      },
+      body: envelope,
+    });
   }
 
   /** An inbound SMS as End User Messaging publishes it; moto signs it and POSTs it to the webhook. */
@@ -88,12 +131,13 @@ export class E2eStack {
     from: string,
     body: string,
     extra: Record<string, string> = {},
+    topicArn = this.topicArn,
   ): Promise<string> {
     const inboundMessageId = randomUUID();
     // No Subject: moto's string-to-sign omits it (a moto bug), and End User Messaging sends none.
     await this.sns.send(
       new PublishCommand({
-        TopicArn: this.topicArn,
+        TopicArn: topicArn,
         Message: JSON.stringify({
           originationNumber: from,
           destinationNumber: OUR_NUMBER,

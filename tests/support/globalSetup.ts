@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { startEmulator } from "./motoServer";
+import { startDynamoDbEmulator, startEmulator } from "./motoServer";
 import { repoRoot } from "./paths";
 
 /**
@@ -17,7 +17,8 @@ export default async function globalSetup(): Promise<void> {
     },
   );
   if (process.env.AWS_ENDPOINT_URL) return;
-  const emulator = await startEmulator();
+  const [emulator, dynamoDb] = await Promise.all([startEmulator(), startDynamoDbEmulator()]);
   process.env.EUM_TEST_EMULATOR = emulator.endpoint;
-  (globalThis as { __eumEmulator?: typeof emulator }).__eumEmulator = emulator;
+  process.env.EUM_TEST_DYNAMODB_EMULATOR = dynamoDb.endpoint;
+  (globalThis as { __eumEmulators?: (typeof emulator)[] }).__eumEmulators = [emulator, dynamoDb];
 }

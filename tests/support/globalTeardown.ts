@@ -1,5 +1,6 @@
 import type { Emulator } from "./motoServer";
 
 export default async function globalTeardown(): Promise<void> {
-  await (globalThis as { __eumEmulator?: Emulator }).__eumEmulator?.stop();
+  const emulators = (globalThis as { __eumEmulators?: Emulator[] }).__eumEmulators ?? [];
+  await Promise.all(emulators.map((e) => e.stop()));
 }

@@ -28,7 +28,29 @@ export async function startEmulator(): Promise<Emulator> {
   // A user's emulator, or the one jest's globalSetup started for the whole run.
   const given = process.env.AWS_ENDPOINT_URL ?? process.env.EUM_TEST_EMULATOR;
   if (given) return { endpoint: given, stop: async () => undefined };
+  return spawnMoto({ serial: false });
+}
 
+/**
+ * The emulator for DynamoDB: moto serving one request at a time. moto's TransactWriteItems is
+ * not isolated (it snapshots the whole table and, on a failed condition, restores the snapshot
+ * without a lock), so concurrent transactions on a threaded moto lose each other's writes. Real
+ * DynamoDB isolates transactions; a serial moto is the faithful stand-in.
+ */
+export async function startDynamoDbEmulator(): Promise<Emulator> {
+  const given = process.env.AWS_ENDPOINT_URL ?? process.env.EUM_TEST_DYNAMODB_EMULATOR;
+  if (given) return { endpoint: given, stop: async () => undefined };
+  return spawnMoto({ serial: true });
+}
+
+const SERIAL_MOTO = [
+  "import sys",
+  "from werkzeug.serving import run_simple",
+  "from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app",
+  "run_simple('127.0.0.1', int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False, use_reloader=False)",
+].join("\n");
+
+async function spawnMoto(options: { serial: boolean }): Promise<Emulator> {
   const probe = spawnSync("python3", ["-c", "import moto.server"], { stdio: "ignore" });
   if (probe.error || probe.status !== 0) {
     throw new Error(`moto is not installed for python3; install it with: ${INSTALL_HINT}`);
@@ -36,7 +58,9 @@ export async function startEmulator(): Promise<Emulator> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     "python3",
-    ["-c", "from moto.server import main; main()", "-H", "127.0.0.1", "-p", String(port)],
+    options.serial
+      ? ["-c", SERIAL_MOTO, String(port)]
+      : ["-c", "from moto.server import main; main()", "-H", "127.0.0.1", "-p", String(port)],
     {
       stdio: ["ignore", "ignore", "pipe"],
       env: { ...process.env, MOTO_EVENTS_INVOKE_HTTP: "false" },
