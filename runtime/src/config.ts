@@ -28,6 +28,8 @@ export interface RuntimeConfig {
   logLevel: string;
   /** CloudWatch log group for audit events; stdout (logType "audit") when unset. */
   auditLogGroup: string | undefined;
+  /** Signing-certificate fetches allowed per minute (cache misses only). */
+  snsCertFetchesPerMinute: number;
   /** Test-only: see `SNS_CERT_FETCH_OVERRIDE` in the README. Never set in a deployed stack. */
   snsCertFetchOverride: string | undefined;
   /** Development defaults that were applied because mock mode is on; reported at start. */
@@ -219,7 +221,11 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
       problems.push(
         "SNS_CERT_FETCH_OVERRIDE must be http://127.0.0.1:<port> (a local emulator) and nothing else",
       );
-    } else if (!useMockSms && text("AWS_ENDPOINT_URL") === undefined && text("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2") === undefined) {
+    } else if (
+      !useMockSms &&
+      text("AWS_ENDPOINT_URL") === undefined &&
+      text("AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2") === undefined
+    ) {
       problems.push(
         "SNS_CERT_FETCH_OVERRIDE with USE_MOCK_SMS=false needs an emulator endpoint (AWS_ENDPOINT_URL or AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2): it is for tests only",
       );
@@ -253,6 +259,7 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     },
     logLevel,
     auditLogGroup,
+    snsCertFetchesPerMinute: integer("SNS_CERT_FETCHES_PER_MINUTE", 30, 1, 1_000_000),
     snsCertFetchOverride,
     devDefaultsUsed,
     warnings,

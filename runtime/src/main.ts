@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     gateway,
     certificates: new HttpsCertificateSource({
       now,
+      maxFetchesPerMinute: config.snsCertFetchesPerMinute,
       ...(config.snsCertFetchOverride ? { fetchOrigin: config.snsCertFetchOverride } : {}),
     }),
     subscriptionConfirmer: new HttpsSubscriptionConfirmer(),

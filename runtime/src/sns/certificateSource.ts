@@ -18,6 +18,10 @@ export interface HttpsCertificateSourceOptions {
   timeoutMs?: number;
   maxEntries?: number;
   maxBytes?: number;
+  /** How long a URL that failed is refused without a new request. */
+  failureTtlMs?: number;
+  /** Certificate fetches allowed per minute; misses beyond it are refused without a request. */
+  maxFetchesPerMinute?: number;
   /**
    * Test-only (`SNS_CERT_FETCH_OVERRIDE`): fetch the same path from a local emulator that signs
    * with its own certificate. Config refuses it outside mock mode.
@@ -28,10 +32,16 @@ export interface HttpsCertificateSourceOptions {
 /**
  * Fetches signing certificates over HTTPS with a timeout, no redirects and a size cap, and keeps
  * the parsed public keys in a bounded cache. Concurrent misses for one URL share one fetch, so a
- * burst of deliveries after a certificate rotation makes a single request.
+ * burst of deliveries after a certificate rotation makes a single request. Forged messages can
+ * name any well-formed `sns.<region>.amazonaws.com/….pem`, so a URL that failed is refused for a
+ * while without a new request, and fetches have a budget per minute: a flood of forged deliveries
+ * cannot turn the service into a source of requests to AWS. Refusals answer 503, so genuine SNS
+ * deliveries are retried and succeed once the budget refills.
  */
 export class HttpsCertificateSource implements CertificateSource {
   private readonly cache = new Map<string, Promise<KeyObject>>();
+  private readonly failures = new Map<string, number>();
+  private fetchTimes: number[] = [];
   private readonly fetchImpl: typeof globalThis.fetch;
   private readonly timeoutMs: number;
   private readonly maxEntries: number;
@@ -53,9 +63,29 @@ export class HttpsCertificateSource implements CertificateSource {
       this.cache.set(key, cached);
       return cached;
     }
+    const now = this.options.now().getTime();
+    const failedUntil = this.failures.get(key);
+    if (failedUntil !== undefined && failedUntil > now) {
+      return Promise.reject(
+        new CertificateFetchError("signing certificate failed recently; not fetched again yet"),
+      );
+    }
+    this.fetchTimes = this.fetchTimes.filter((t) => now - t < 60_000);
+    if (this.fetchTimes.length >= (this.options.maxFetchesPerMinute ?? 30)) {
+      return Promise.reject(
+        new CertificateFetchError("signing certificate fetch budget exhausted"),
+      );
+    }
+    this.fetchTimes.push(now);
     const pending = this.load(url);
     this.cache.set(key, pending);
-    pending.catch(() => this.cache.delete(key));
+    pending.catch(() => {
+      this.cache.delete(key);
+      this.failures.set(key, this.options.now().getTime() + (this.options.failureTtlMs ?? 60_000));
+      // Bounded like the cache: the oldest failures are forgotten first.
+      while (this.failures.size > 1000)
+        this.failures.delete(this.failures.keys().next().value as string);
+    });
     while (this.cache.size > this.maxEntries) {
       const oldest = this.cache.keys().next().value as string;
       this.cache.delete(oldest);

@@ -37,19 +37,41 @@ describe("HttpsCertificateSource", () => {
     ]);
   });
 
-  it("refuses redirects and non-200 answers, and forgets failures", async () => {
+  it("refuses redirects and non-200 answers, and retries a failed URL only after a while", async () => {
     const seen: RequestInit[] = [];
     let status = 404;
+    let now = NOW.getTime();
     const fetch = (async (_input: string | URL | Request, init?: RequestInit) => {
       seen.push(init ?? {});
       return new Response(localSnsCa().certPem, { status });
     }) as typeof globalThis.fetch;
-    const certs = source(fetch);
+    const certs = new HttpsCertificateSource({
+      now: () => new Date(now),
+      fetch,
+      failureTtlMs: 60_000,
+    });
     await expect(certs.publicKeyFor(url(1))).rejects.toBeInstanceOf(CertificateFetchError);
     status = 200;
+    await expect(certs.publicKeyFor(url(1))).rejects.toThrow("failed recently");
+    expect(seen).toHaveLength(1);
+    now += 61_000;
     await expect(certs.publicKeyFor(url(1))).resolves.toBeDefined();
     expect(seen[0]?.redirect).toBe("error");
     expect(seen[0]?.signal).toBeInstanceOf(AbortSignal);
+  });
+
+  it("spends at most its fetch budget on a flood of distinct forged URLs", async () => {
+    let requests = 0;
+    const fetch = (async () => {
+      requests += 1;
+      return new Response("missing", { status: 404 });
+    }) as typeof globalThis.fetch;
+    const certs = new HttpsCertificateSource({ now: () => NOW, fetch, maxFetchesPerMinute: 5 });
+    const results = await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => certs.publicKeyFor(url(i))),
+    );
+    expect(results.every((r) => r.status === "rejected")).toBe(true);
+    expect(requests).toBe(5);
   });
 
   it("gives up on a certificate host that does not answer in time", async () => {
