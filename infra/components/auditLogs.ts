@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "./awsContext";
 import { LogBucket } from "./logBucket";
+import { createServiceRole } from "./serviceRole";
 
 export interface AuditLogsArgs {
   context: AwsContext;
@@ -86,42 +87,21 @@ export class AuditLogs extends pulumi.ComponentResource {
         },
         { parent: this },
       );
-      const trailRole = new aws.iam.Role(
-        `${name}-trail-role`,
+      const trailRole = createServiceRole(
         {
-          assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
-            statements: [
-              {
-                actions: ["sts:AssumeRole"],
-                principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-                conditions: [
-                  { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-                ],
-              },
-            ],
-          }).json,
+          name: `${name}-trail`,
+          policyName: `${name}-trail-logs`,
+          description: "CloudTrail writes the trail to its log group",
+          service: "cloudtrail.amazonaws.com",
+          accountId,
+          statements: [
+            {
+              actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+              resources: [pulumi.interpolate`${trailGroup.arn}:*`],
+            },
+          ],
           tags,
         },
-        { parent: this },
-      );
-      const trailPolicy = new aws.iam.Policy(
-        `${name}-trail-logs`,
-        {
-          policy: aws.iam.getPolicyDocumentOutput({
-            statements: [
-              {
-                actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources: [pulumi.interpolate`${trailGroup.arn}:*`],
-              },
-            ],
-          }).json,
-          tags,
-        },
-        { parent: this },
-      );
-      new aws.iam.RolePolicyAttachment(
-        `${name}-trail-logs`,
-        { role: trailRole.name, policyArn: trailPolicy.arn },
         { parent: this },
       );
       this.trail = new aws.cloudtrail.Trail(

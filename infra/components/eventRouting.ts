@@ -7,6 +7,7 @@ import {
 import { secureDefaults } from "../secureDefaults";
 import type { AwsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
+import { createServiceRole } from "./serviceRole";
 
 export interface EventRoutingArgs {
   context: AwsContext;
@@ -70,48 +71,24 @@ export class EventRouting extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const role = new aws.iam.Role(
-      `${name}-invoke-role`,
+    const role = createServiceRole(
       {
-        description: "EventBridge invokes the webhook API destination",
-        assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
-          statements: [
-            {
-              actions: ["sts:AssumeRole"],
-              principals: [{ type: "Service", identifiers: ["events.amazonaws.com"] }],
-              conditions: [
-                { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-                { test: "ArnEquals", variable: "aws:SourceArn", values: [this.rule.arn] },
-              ],
-            },
-          ],
-        }).json,
+        name: `${name}-invoke`,
+        policyName: `${name}-invoke`,
+        description: "EventBridge invokes exactly the webhook API destination",
+        service: "events.amazonaws.com",
+        accountId,
+        extraTrustConditions: [
+          { test: "ArnEquals", variable: "aws:SourceArn", values: [this.rule.arn] },
+        ],
+        statements: [
+          {
+            actions: ["events:InvokeApiDestination"],
+            resources: [pulumi.interpolate`${this.apiDestination.arn}/*`, this.apiDestination.arn],
+          },
+        ],
         tags,
       },
-      { parent: this },
-    );
-    const invoke = new aws.iam.Policy(
-      `${name}-invoke`,
-      {
-        description: "Invoke exactly the webhook API destination",
-        policy: aws.iam.getPolicyDocumentOutput({
-          statements: [
-            {
-              actions: ["events:InvokeApiDestination"],
-              resources: [
-                pulumi.interpolate`${this.apiDestination.arn}/*`,
-                this.apiDestination.arn,
-              ],
-            },
-          ],
-        }).json,
-        tags,
-      },
-      { parent: this },
-    );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-invoke`,
-      { role: role.name, policyArn: invoke.arn },
       { parent: this },
     );
     this.dlq = new DeadLetterQueue(

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../stackConfig";
 import type { AwsContext } from "./awsContext";
+import { createServiceRole } from "./serviceRole";
 
 export interface NetworkArgs {
   context: AwsContext;
@@ -204,42 +205,21 @@ export class Network extends pulumi.ComponentResource {
       }
     }
 
-    const flowRole = new aws.iam.Role(
-      `${name}-flow-role`,
+    const flowRole = createServiceRole(
       {
-        assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
-          statements: [
-            {
-              actions: ["sts:AssumeRole"],
-              principals: [{ type: "Service", identifiers: ["vpc-flow-logs.amazonaws.com"] }],
-              conditions: [
-                { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-              ],
-            },
-          ],
-        }).json,
+        name: `${name}-flow`,
+        policyName: `${name}-flow-logs`,
+        description: "VPC flow logs write to their log group",
+        service: "vpc-flow-logs.amazonaws.com",
+        accountId,
+        statements: [
+          {
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
+            resources: [args.flowLogGroupArn, pulumi.interpolate`${args.flowLogGroupArn}:*`],
+          },
+        ],
         tags,
       },
-      { parent: this },
-    );
-    const flowPolicy = new aws.iam.Policy(
-      `${name}-flow-logs`,
-      {
-        policy: aws.iam.getPolicyDocumentOutput({
-          statements: [
-            {
-              actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-              resources: [args.flowLogGroupArn, pulumi.interpolate`${args.flowLogGroupArn}:*`],
-            },
-          ],
-        }).json,
-        tags,
-      },
-      { parent: this },
-    );
-    new aws.iam.RolePolicyAttachment(
-      `${name}-flow-logs`,
-      { role: flowRole.name, policyArn: flowPolicy.arn },
       { parent: this },
     );
     new aws.ec2.FlowLog(
