@@ -1,0 +1,36 @@
+import { estimateMonthlyCost } from "./costEstimate";
+import { loadStackFile, runStackUnderMocks } from "./mockProgram";
+import { renderReport, type ReviewReport } from "./report";
+import { groupByComponent, mermaid } from "./resourceGraph";
+import { mandatoryViolations, runPolicies } from "./runPolicies";
+
+/**
+ * The offline review of one stack: the real program under mocks with Pulumi.<stack>.yaml, every
+ * policy over what it declares, the architecture, the outputs and the cost estimate.
+ */
+export async function reviewStack(
+  stack: string,
+  overrides: Record<string, string | undefined> = {},
+) {
+  const config = loadStackFile(stack, overrides);
+  const { resources, outputs } = await runStackUnderMocks(stack, overrides);
+  const results = await runPolicies(
+    resources.filter((r) => r.custom).map((r) => ({ type: r.type, name: r.name, props: r.state })),
+  );
+  const groups = groupByComponent(resources);
+  const report: ReviewReport = {
+    stack,
+    config,
+    groups,
+    results,
+    outputs,
+    diagram: mermaid(groups, `eum-sms-${config.environment}`),
+    cost: estimateMonthlyCost(config, resources),
+  };
+  return {
+    report,
+    markdown: renderReport(report),
+    mandatory: mandatoryViolations(results),
+    resources,
+  };
+}
