@@ -379,7 +379,7 @@ export class ConversationService {
   ): Promise<"created" | "duplicate"> {
     const patientRef = this.deps.patientRef(sms.originationNumber);
     const now = this.iso();
-    const conversation = await this.findConversation(sms, patientRef, now);
+    const { conversation, matchedBy } = await this.findConversation(sms, patientRef, now);
     const keyword = matchKeyword(sms.messageBody);
     const slot =
       keyword === undefined && conversation && conversation.status !== "opted_out"
@@ -432,11 +432,7 @@ export class ConversationService {
         snsMessageId,
         conversationId: conversation?.conversationId,
         kind,
-        matchedBy: conversation
-          ? sms.previousPublishedMessageId
-            ? "message-or-latest"
-            : "latest"
-          : "none",
+        matchedBy,
       },
       "inbound sms recorded",
     );
@@ -453,16 +449,20 @@ export class ConversationService {
     sms: InboundSms,
     patientRef: string,
     now: string,
-  ): Promise<Conversation | undefined> {
+  ): Promise<{
+    conversation?: Conversation;
+    matchedBy: "previous-message" | "latest-open" | "none";
+  }> {
     if (sms.previousPublishedMessageId) {
       const outbound = await this.deps.store.getOutbound(sms.previousPublishedMessageId);
       // The message must have gone to this patient: a forged id cannot attach a reply elsewhere.
       if (outbound?.conversationId && outbound.patientRef === patientRef) {
         const conversation = await this.deps.store.getConversation(outbound.conversationId);
-        if (conversation) return conversation;
+        if (conversation) return { conversation, matchedBy: "previous-message" };
       }
     }
-    return this.deps.store.latestOpenConversation(patientRef, now);
+    const conversation = await this.deps.store.latestOpenConversation(patientRef, now);
+    return conversation ? { conversation, matchedBy: "latest-open" } : { matchedBy: "none" };
   }
 
   /**
