@@ -4,6 +4,44 @@ import { secureDefaults } from "../secureDefaults";
 import type { AwsContext } from "./awsContext";
 import { LogBucket } from "./logBucket";
 
+export const WEBHOOK_PATH = "/sms/webhook";
+
+const webhookPath: aws.types.input.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatement = {
+  byteMatchStatement: {
+    fieldToMatch: { uriPath: {} },
+    positionalConstraint: "STARTS_WITH",
+    searchString: WEBHOOK_PATH,
+    textTransformations: [{ priority: 0, type: "NONE" }],
+  },
+};
+
+function rateRule(
+  name: string,
+  priority: number,
+  limit: number,
+  scopeDownStatement: aws.types.input.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatement,
+  responseCode: number,
+): aws.types.input.wafv2.WebAclRule {
+  return {
+    name,
+    priority,
+    action: { block: { customResponse: { responseCode } } },
+    statement: {
+      rateBasedStatement: {
+        limit,
+        aggregateKeyType: "IP",
+        evaluationWindowSec: 300,
+        scopeDownStatement,
+      },
+    },
+    visibilityConfig: {
+      cloudwatchMetricsEnabled: true,
+      metricName: name,
+      sampledRequestsEnabled: false,
+    },
+  };
+}
+
 export interface WebhookLoadBalancerArgs {
   context: AwsContext;
   vpcId: pulumi.Input<string>;
@@ -148,28 +186,31 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
         description: "Rate limit and AWS managed rules in front of the SMS webhook and agent API",
         defaultAction: { allow: {} },
         rules: [
-          {
-            name: "rate-limit-per-ip",
-            priority: 0,
-            action: { block: {} },
-            statement: {
-              rateBasedStatement: {
-                limit: args.wafRateLimit,
-                aggregateKeyType: "IP",
-                evaluationWindowSec: 300,
-              },
-            },
-            visibilityConfig: {
-              cloudwatchMetricsEnabled: true,
-              metricName: "rate-limit-per-ip",
-              sampledRequestsEnabled: false,
-            },
-          },
+          // Over the limit, the webhook answers 503 (SNS and EventBridge retry it; a 4xx would
+          // count as delivered and lose the message) and the agent API answers 429.
+          rateRule("rate-limit-webhook", 0, args.wafRateLimit, webhookPath, 503),
+          rateRule(
+            "rate-limit-api",
+            1,
+            args.wafRateLimit,
+            { notStatement: { statement: webhookPath } },
+            429,
+          ),
           ...secureDefaults.wafManagedRuleGroups.map((group, i) => ({
             name: group,
-            priority: i + 1,
+            priority: i + 2,
             overrideAction: { none: {} },
-            statement: { managedRuleGroupStatement: { vendorName: "AWS", name: group } },
+            statement: {
+              managedRuleGroupStatement: {
+                vendorName: "AWS",
+                name: group,
+                // Not on the webhook: a patient's reply is free text ("<b>yes</b>" would trip the
+                // XSS rules), SNS counts a 4xx as delivered and EventBridge does not retry one, so
+                // a block there loses the message. The webhook authenticates every request itself
+                // (signature or API key) and stays under the rate rule.
+                scopeDownStatement: { notStatement: { statement: webhookPath } },
+              },
+            },
             // Sampled requests would keep request bodies (PHI) in the WAF console.
             visibilityConfig: {
               cloudwatchMetricsEnabled: true,

@@ -261,12 +261,42 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
         limit: config.wafRateLimit,
         aggregateKeyType: "IP",
       });
-      expect(acl.inputs.rules.map((r: { name: string }) => r.name)).toEqual(
-        expect.arrayContaining([
-          "AWSManagedRulesCommonRuleSet",
-          "AWSManagedRulesKnownBadInputsRuleSet",
-        ]),
-      );
+      expect(acl.inputs.rules.map((r: { name: string }) => r.name)).toEqual([
+        "rate-limit-webhook",
+        "rate-limit-api",
+        "AWSManagedRulesCommonRuleSet",
+        "AWSManagedRulesKnownBadInputsRuleSet",
+      ]);
+      type Rule = { name: string; action?: unknown; statement: Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const rule = (name: string) => (acl.inputs.rules as Rule[]).find((r) => r.name === name)!;
+      const webhookMatch = {
+        fieldToMatch: { uriPath: {} },
+        positionalConstraint: "STARTS_WITH",
+        searchString: "/sms/webhook",
+      };
+      // Over the rate, the webhook answers a retryable 503 (SNS and EventBridge would drop a 4xx);
+      // agents get 429.
+      expect(rule("rate-limit-webhook").action).toEqual({
+        block: { customResponse: { responseCode: 503 } },
+      });
+      expect(
+        rule("rate-limit-webhook").statement.rateBasedStatement.scopeDownStatement
+          .byteMatchStatement,
+      ).toMatchObject(webhookMatch);
+      expect(rule("rate-limit-api").action).toEqual({
+        block: { customResponse: { responseCode: 429 } },
+      });
+      expect(
+        rule("rate-limit-api").statement.rateBasedStatement.scopeDownStatement.notStatement
+          .statement.byteMatchStatement,
+      ).toMatchObject(webhookMatch);
+      // Managed rules never judge the webhook: a patient's free-text reply could trip them.
+      for (const name of ["AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"]) {
+        expect(
+          rule(name).statement.managedRuleGroupStatement.scopeDownStatement.notStatement.statement
+            .byteMatchStatement,
+        ).toMatchObject(webhookMatch);
+      }
       expect(
         one(resources, "aws:wafv2/webAclAssociation:WebAclAssociation").inputs.resourceArn,
       ).toContain("-web-alb");
