@@ -817,6 +817,50 @@ export const hipaaPolicies: HipaaPolicy[] = [
     },
   }),
   stackPolicy({
+    name: "secrets-rotated",
+    control: "M1",
+    sources: [
+      "HIPAA.Security-SecretsManagerRotationEnabled",
+      "AwsSolutions-SMG4",
+      "CKV2_AWS_57",
+      "CKV_AWS_304",
+    ],
+    description: "Secrets rotate on a schedule",
+    enforcementLevel: "advisory",
+    remediation:
+      "add an aws.secretsmanager.SecretRotation per runtime secret (not built yet: the runtime would need to accept two tokens during a rotation)",
+    check: (resources) => {
+      const rotations = resources.filter(
+        (r) => r.type === "aws:secretsmanager/secretRotation:SecretRotation",
+      );
+      return resources
+        .filter((r) => r.type === "aws:secretsmanager/secret:Secret")
+        .filter((secret) => !rotations.some((rot) => refersTo(rot, "secretId", secret)))
+        .map((secret) => ({ message: `secret ${secret.name} never rotates`, urn: secret.urn }));
+    },
+  }),
+  stackPolicy({
+    name: "dynamodb-in-backup-plan",
+    control: "D1",
+    sources: ["HIPAA.Security-DynamoDBInBackupPlan"],
+    description: "Tables are in an AWS Backup plan, beyond point-in-time recovery's 35 days",
+    enforcementLevel: "advisory",
+    remediation:
+      "select the table in an aws.backup.Plan (not built yet: the stack relies on point-in-time recovery)",
+    check: (resources) => {
+      const selections = resources.filter((r) => r.type === "aws:backup/selection:Selection");
+      return resources
+        .filter((r) => r.type === "aws:dynamodb/table:Table")
+        .filter(
+          (table) =>
+            !selections.some((sel) =>
+              asList(sel.props.resources as string[]).includes(String(table.props.arn)),
+            ),
+        )
+        .map((table) => ({ message: `table ${table.name} is in no backup plan`, urn: table.urn }));
+    },
+  }),
+  stackPolicy({
     name: "buckets-locked-down",
     control: "A3",
     sources: [

@@ -344,6 +344,22 @@ const cases: Record<string, Case> = {
     fail: [r("aws:ec2/vpc:Vpc", { id: "vpc-1" }, "vpc")],
     message: /VPC vpc has no flow log/,
   },
+  "secrets-rotated": {
+    pass: [
+      r("aws:secretsmanager/secret:Secret", { arn: "arn:secret:s", id: "arn:secret:s" }, "s"),
+      r("aws:secretsmanager/secretRotation:SecretRotation", { secretId: "arn:secret:s" }),
+    ],
+    fail: [r("aws:secretsmanager/secret:Secret", { arn: "arn:secret:s" }, "s")],
+    message: /secret s never rotates/,
+  },
+  "dynamodb-in-backup-plan": {
+    pass: [
+      r("aws:dynamodb/table:Table", { arn: "arn:table:t" }, "t"),
+      r("aws:backup/selection:Selection", { resources: ["arn:table:t"] }),
+    ],
+    fail: [r("aws:dynamodb/table:Table", { arn: "arn:table:t" }, "t")],
+    message: /table t is in no backup plan/,
+  },
   "buckets-locked-down": {
     pass: [
       r("aws:s3/bucket:Bucket", { id: "b" }, "b"),

@@ -31,7 +31,7 @@ describe("offline review of the dev stack", () => {
       "web",
       "web-access-logs",
     ]);
-    expect(report.results).toHaveLength(36);
+    expect(report.results).toHaveLength(38);
     expect(result.mandatory).toEqual([]);
     expect(result.markdown).toContain(`${resources} resources in 14 components`);
     expect(result.markdown).toContain(
