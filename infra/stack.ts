@@ -63,6 +63,7 @@ export function createStack(config: StackConfig): StackOutputs {
     context,
     dataKeyArn: encryption.dataKey.arn,
     deletionProtection: config.deletionProtection,
+    backupRetentionDays: config.backupRetentionDays,
   });
   const messaging = new Messaging(`${prefix}-sms`, {
     context,

@@ -49,6 +49,8 @@ export interface StackConfig {
   wafRateLimit: number;
   createCloudTrail: boolean;
   conversationTtlDays: number;
+  /** Days AWS Backup keeps daily backups of the table; 0 leaves it to point-in-time recovery. */
+  backupRetentionDays: number;
   /** Expected volumes, for the offline review's cost estimate only. */
   expectedMonthlyParts: { outbound: number; inbound: number };
 }
@@ -296,6 +298,7 @@ export function loadStackConfig(
     wafRateLimit: int("wafRateLimit", 1000, 10, 2_000_000_000),
     createCloudTrail: bool("createCloudTrail", false),
     conversationTtlDays: int("conversationTtlDays", 90, 1, 3650),
+    backupRetentionDays: int("backupRetentionDays", isProd ? 365 : 0, 0, 36500),
     expectedMonthlyParts: {
       outbound: int("expectedMonthlyPartsOut", 10_000, 0, 1_000_000_000),
       inbound: int("expectedMonthlyPartsIn", 5_000, 0, 1_000_000_000),

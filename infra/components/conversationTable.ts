@@ -7,6 +7,8 @@ export interface ConversationTableArgs {
   context: AwsContext;
   dataKeyArn: pulumi.Input<string>;
   deletionProtection: boolean;
+  /** Daily AWS Backup copies kept this many days (D1); 0 for none. */
+  backupRetentionDays: number;
 }
 
 /**
@@ -53,6 +55,75 @@ export class ConversationTable extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    if (args.backupRetentionDays > 0) this.backUp(name, args);
     this.registerOutputs({ tableName: this.table.name, tableArn: this.table.arn });
+  }
+
+  /** A vault under the data key, a daily plan, and a selection of this table only. */
+  private backUp(name: string, args: ConversationTableArgs): void {
+    const { tags, namePrefix } = args.context;
+    const vault = new aws.backup.Vault(
+      `${name}-vault`,
+      { name: `${namePrefix}-conversations`, kmsKeyArn: args.dataKeyArn, tags },
+      { parent: this },
+    );
+    const plan = new aws.backup.Plan(
+      `${name}-plan`,
+      {
+        name: `${namePrefix}-conversations`,
+        rules: [
+          {
+            ruleName: "daily",
+            targetVaultName: vault.name,
+            schedule: "cron(0 5 * * ? *)",
+            lifecycle: { deleteAfter: args.backupRetentionDays },
+          },
+        ],
+        tags,
+      },
+      { parent: this },
+    );
+    const role = new aws.iam.Role(
+      `${name}-backup-role`,
+      {
+        description: "AWS Backup backs up the conversation table",
+        assumeRolePolicy: aws.iam.getPolicyDocumentOutput({
+          statements: [
+            {
+              actions: ["sts:AssumeRole"],
+              principals: [{ type: "Service", identifiers: ["backup.amazonaws.com"] }],
+              conditions: [
+                {
+                  test: "StringEquals",
+                  variable: "aws:SourceAccount",
+                  values: [args.context.accountId],
+                },
+              ],
+            },
+          ],
+        }).json,
+        tags,
+      },
+      { parent: this },
+    );
+    // AWS's own policy for backup jobs: it tracks every service AWS Backup supports.
+    new aws.iam.RolePolicyAttachment(
+      `${name}-backup-role`,
+      {
+        role: role.name,
+        policyArn: "arn:aws:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup",
+      },
+      { parent: this },
+    );
+    new aws.backup.Selection(
+      `${name}-selection`,
+      {
+        name: `${namePrefix}-conversations`,
+        planId: plan.id,
+        iamRoleArn: role.arn,
+        resources: [this.table.arn],
+      },
+      { parent: this },
+    );
   }
 }

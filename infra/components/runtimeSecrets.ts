@@ -21,7 +21,7 @@ export class RuntimeSecrets extends pulumi.ComponentResource {
 
   constructor(name: string, args: RuntimeSecretsArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:service:RuntimeSecrets", name, {}, opts);
-    const make = (suffix: string, description: string) => {
+    const make = (suffix: string, description: string, extraTags: Record<string, string> = {}) => {
       const value = new random.RandomPassword(
         `${name}-${suffix}-value`,
         { length: 48, special: false },
@@ -34,7 +34,7 @@ export class RuntimeSecrets extends pulumi.ComponentResource {
           description,
           kmsKeyId: args.messagingKeyArn,
           recoveryWindowInDays: 30,
-          tags: args.context.tags,
+          tags: { ...args.context.tags, ...extraTags },
         },
         { parent: this },
       );
@@ -55,6 +55,7 @@ export class RuntimeSecrets extends pulumi.ComponentResource {
     this.patientRefKey = make(
       "patient-ref-key",
       "HMAC key that pseudonymises patient phone numbers; never rotate without migrating",
+      { RotationExempt: "HMAC key: rotating it orphans every stored patient reference" },
     ).secret;
     this.registerOutputs({});
   }

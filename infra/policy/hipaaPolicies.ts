@@ -833,10 +833,16 @@ export const hipaaPolicies: HipaaPolicy[] = [
       const rotations = resources.filter(
         (r) => r.type === "aws:secretsmanager/secretRotation:SecretRotation",
       );
-      return resources
-        .filter((r) => r.type === "aws:secretsmanager/secret:Secret")
-        .filter((secret) => !rotations.some((rot) => refersTo(rot, "secretId", secret)))
-        .map((secret) => ({ message: `secret ${secret.name} never rotates`, urn: secret.urn }));
+      return (
+        resources
+          .filter((r) => r.type === "aws:secretsmanager/secret:Secret")
+          // A documented exception, for the auditor to read: the tag says why.
+          .filter(
+            (secret) => !(secret.props.tags as Record<string, string> | undefined)?.RotationExempt,
+          )
+          .filter((secret) => !rotations.some((rot) => refersTo(rot, "secretId", secret)))
+          .map((secret) => ({ message: `secret ${secret.name} never rotates`, urn: secret.urn }))
+      );
     },
   }),
   stackPolicy({

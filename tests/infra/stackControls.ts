@@ -49,6 +49,7 @@ const UNTAGGABLE = new Set([
   "aws:cloudwatch/eventApiDestination:EventApiDestination",
   "aws:cloudwatch/dashboard:Dashboard",
   "aws:route53/record:Record",
+  "aws:backup/selection:Selection",
 ]);
 
 /** The security inputs every stack must have; `stack` names a Pulumi.<stack>.yaml. */
@@ -426,6 +427,17 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
         ttl: { attributeName: "ttl", enabled: true },
         deletionProtectionEnabled: config.deletionProtection,
       });
+      const selections = ofType(resources, "aws:backup/selection:Selection");
+      if (config.backupRetentionDays > 0) {
+        expect(selections).toHaveLength(1);
+        expect(selections[0]!.inputs.resources).toEqual([expect.stringContaining("-data")]);
+        expect(one(resources, "aws:backup/plan:Plan").inputs.rules[0].lifecycle).toEqual({
+          deleteAfter: config.backupRetentionDays,
+        });
+        expect(one(resources, "aws:backup/vault:Vault").inputs.kmsKeyArn).toBe(keyArn("data"));
+      } else {
+        expect(selections).toHaveLength(0);
+      }
       expect(one(resources, "aws:ecr/repository:Repository").inputs).toMatchObject({
         imageTagMutability: "IMMUTABLE",
         imageScanningConfiguration: { scanOnPush: true },

@@ -348,6 +348,11 @@ const cases: Record<string, Case> = {
     pass: [
       r("aws:secretsmanager/secret:Secret", { arn: "arn:secret:s", id: "arn:secret:s" }, "s"),
       r("aws:secretsmanager/secretRotation:SecretRotation", { secretId: "arn:secret:s" }),
+      r(
+        "aws:secretsmanager/secret:Secret",
+        { arn: "arn:secret:k", tags: { RotationExempt: "HMAC key" } },
+        "k",
+      ),
     ],
     fail: [r("aws:secretsmanager/secret:Secret", { arn: "arn:secret:s" }, "s")],
     message: /secret s never rotates/,
