@@ -1,3 +1,6 @@
+import { StoreUnavailableError } from "../../runtime/src/errors";
+import type { ConversationStore } from "../../runtime/src/store/conversationStore";
+import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { inboundNotification } from "../support/snsSigner";
 import {
   agentHeaders,
@@ -133,6 +136,37 @@ describe("POST /v1/messages", () => {
     expect(t.gateway.sent).toHaveLength(0);
   });
 
+  it("never sends twice when the text went out but could not be recorded", async () => {
+    await t.app.close();
+    const real = new SqliteConversationStore(":memory:");
+    let failRecord = true;
+    const flaky = new Proxy(real, {
+      get(target, prop, receiver) {
+        const value = Reflect.get(target, prop, receiver);
+        if (prop !== "recordOutbound" || typeof value !== "function") return value;
+        return (...args: unknown[]) => {
+          if (failRecord) {
+            failRecord = false;
+            return Promise.reject(new StoreUnavailableError("recordOutbound"));
+          }
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    }) as ConversationStore;
+    await setup({ store: flaky });
+    const payload = {
+      to: PATIENT,
+      body: "Reminder: Tue 3 PM",
+      idempotencyKey: "sent-not-recorded",
+    };
+    const first = await post("/v1/messages", payload);
+    expect(first.statusCode).toBe(502);
+    expect(first.json()).toMatchObject({ code: "SENT_NOT_RECORDED" });
+    const retry = await post("/v1/messages", payload);
+    expect(retry.statusCode).toBe(409);
+    expect(t.gateway.sent).toHaveLength(1);
+  });
+
   it("lets a request be retried after a failure that certainly sent nothing", async () => {
     t.gateway.failures.push("spend_limit");
     const payload = { to: PATIENT, body: "x", idempotencyKey: "k-spend" };
@@ -255,6 +289,17 @@ describe("appointment conversations", () => {
     await reply("STOP");
     await reply("START");
     expect(t.gateway.sent.map((s) => s.body)).toEqual(["HELP reply", "STOP reply", "START reply"]);
+  });
+
+  it("keeps a conversation whose slots may have gone out", async () => {
+    t.gateway.failures.push("unknown");
+    const res = await post("/v1/conversations", {
+      to: PATIENT,
+      slots,
+      conversationId: "appt-maybe",
+    });
+    expect(res.statusCode).toBe(502);
+    expect((await get("/v1/conversations/appt-maybe")).statusCode).toBe(200);
   });
 
   it("refuses a conversationId that exists, and deletes one whose slots could not be sent", async () => {

@@ -128,11 +128,9 @@ export class ConversationService {
       try {
         sent = await this.sendToPatient(request.to, patientRef, body, conversationId, caller);
       } catch (err) {
-        // Nothing reached the patient (or it is unknown whether it did): a conversation nobody
-        // was invited to would only attract unrelated replies.
-        if (!(err instanceof SmsGatewayError && err.kind === "unknown")) {
-          await this.deps.store.deleteConversation(conversationId);
-        }
+        // A conversation nobody was invited to would only attract unrelated replies; but when
+        // the text may have gone out, the patient may answer it, so it stays.
+        if (!mayHaveBeenSent(err)) await this.deps.store.deleteConversation(conversationId);
         throw err;
       }
       await this.deps.store.setConversationMessage(conversationId, sent.messageId);
@@ -166,16 +164,20 @@ export class ConversationService {
     } catch (err) {
       throw await this.sendFailure(err, patientRef, caller, record);
     }
-    await this.deps.store.recordOutbound({
-      messageId: sent.messageId,
-      ...(conversationId ? { conversationId } : {}),
-      patientRef,
-      parts: sent.parts,
-      encoding: sent.encoding,
-      sentAt: this.iso(),
-      delivery: { status: "SENT", final: false, at: this.iso() },
-      expiresAt: this.expiry(),
-    });
+    try {
+      await this.recordSent(sent, patientRef, conversationId);
+    } catch (err) {
+      this.audit(caller, "sms.send", `message:${sent.messageId}`, "error", "SENT_NOT_RECORDED");
+      this.deps.log.error(
+        { err, messageId: sent.messageId, conversationId },
+        "sms sent but not recorded",
+      );
+      throw new AppError(
+        502,
+        "SENT_NOT_RECORDED",
+        "the message was sent but could not be recorded; do not send it again",
+      );
+    }
     this.audit(caller, "sms.send", `message:${sent.messageId}`, "success");
     this.deps.log.info(
       {
@@ -188,6 +190,23 @@ export class ConversationService {
       "sms sent",
     );
     return sent;
+  }
+
+  private recordSent(
+    sent: SentText,
+    patientRef: string,
+    conversationId: string | undefined,
+  ): Promise<void> {
+    return this.deps.store.recordOutbound({
+      messageId: sent.messageId,
+      ...(conversationId ? { conversationId } : {}),
+      patientRef,
+      parts: sent.parts,
+      encoding: sent.encoding,
+      sentAt: this.iso(),
+      delivery: { status: "SENT", final: false, at: this.iso() },
+      expiresAt: this.expiry(),
+    });
   }
 
   private async sendFailure(
@@ -288,11 +307,14 @@ export class ConversationService {
       await this.deps.store.completeIdempotencyKey(scopedKey, "completed", result);
       return result;
     } catch (err) {
-      if (err instanceof AppError && err.code === "SEND_OUTCOME_UNKNOWN") {
-        await this.deps.store.completeIdempotencyKey(scopedKey, "unknown", {
-          statusCode: err.statusCode,
-          body: { code: err.code, message: err.message },
-        });
+      if (mayHaveBeenSent(err)) {
+        // If even this write fails the key stays "pending": retries get 409, never a second text.
+        await this.deps.store
+          .completeIdempotencyKey(scopedKey, "unknown", {
+            statusCode: err.statusCode,
+            body: { code: err.code, message: err.message },
+          })
+          .catch(() => undefined);
       } else {
         await this.deps.store.releaseIdempotencyKey(scopedKey).catch(() => undefined);
       }
@@ -530,6 +552,14 @@ export class ConversationService {
       ...(reason === undefined ? {} : { reason }),
     });
   }
+}
+
+/** Failures after which the patient may have received the text: never retried, never undone. */
+function mayHaveBeenSent(err: unknown): err is AppError {
+  return (
+    err instanceof AppError &&
+    (err.code === "SEND_OUTCOME_UNKNOWN" || err.code === "SENT_NOT_RECORDED")
+  );
 }
 
 function nextStatus(current: ConversationStatus, kind: InboundKind): ConversationStatus {
