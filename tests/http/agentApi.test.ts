@@ -1,6 +1,6 @@
 import { StoreUnavailableError } from "../../runtime/src/errors";
-import type { ConversationStore } from "../../runtime/src/store/conversationStore";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
+import { interceptStore } from "../support/interceptStore";
 import { inboundNotification } from "../support/snsSigner";
 import {
   agentHeaders,
@@ -140,19 +140,13 @@ describe("POST /v1/messages", () => {
     await t.app.close();
     const real = new SqliteConversationStore(":memory:");
     let failRecord = true;
-    const flaky = new Proxy(real, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver);
-        if (prop !== "recordOutbound" || typeof value !== "function") return value;
-        return (...args: unknown[]) => {
-          if (failRecord) {
-            failRecord = false;
-            return Promise.reject(new StoreUnavailableError("recordOutbound"));
-          }
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    }) as ConversationStore;
+    const flaky = interceptStore(real, (method, call) => {
+      if (method === "recordOutbound" && failRecord) {
+        failRecord = false;
+        return Promise.reject(new StoreUnavailableError(method));
+      }
+      return call();
+    });
     await setup({ store: flaky });
     const payload = {
       to: PATIENT,

@@ -1,5 +1,5 @@
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
-import type { ConversationStore } from "../../runtime/src/store/conversationStore";
+import { interceptStore } from "../support/interceptStore";
 import { inboundNotification } from "../support/snsSigner";
 import { buildTestApp, OUR_NUMBER, snsHeaders } from "../support/testApp";
 
@@ -7,16 +7,10 @@ describe("graceful shutdown", () => {
   it("finishes in-flight requests, then refuses new connections", async () => {
     const real = new SqliteConversationStore(":memory:");
     // A store whose writes take a while, so requests are in flight when close() begins.
-    const slow = new Proxy(real, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver);
-        if (prop !== "recordInbound" || typeof value !== "function") return value;
-        return async (...args: unknown[]) => {
-          await new Promise((r) => setTimeout(r, 300));
-          return (value as (...a: unknown[]) => unknown).apply(target, args);
-        };
-      },
-    }) as ConversationStore;
+    const slow = interceptStore(real, async (method, call) => {
+      if (method === "recordInbound") await new Promise((r) => setTimeout(r, 300));
+      return call();
+    });
     const t = await buildTestApp({ store: slow });
     const send = (n: number) =>
       t.request({

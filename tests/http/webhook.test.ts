@@ -1,7 +1,7 @@
 import { StoreUnavailableError } from "../../runtime/src/errors";
-import type { ConversationStore } from "../../runtime/src/store/conversationStore";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { deliveryEvent, registrationEvent } from "../support/events";
+import { interceptStore } from "../support/interceptStore";
 import { inboundNotification, signSnsMessage, TEST_TOPIC_ARN } from "../support/snsSigner";
 import {
   agentHeaders,
@@ -103,16 +103,9 @@ describe("POST /sms/webhook from SNS", () => {
     await t.app.close();
     const real = new SqliteConversationStore(":memory:");
     let failing = false;
-    const flaky = new Proxy(real, {
-      get(target, prop, receiver) {
-        const value = Reflect.get(target, prop, receiver);
-        if (typeof value !== "function") return value;
-        return (...args: unknown[]) =>
-          failing && prop !== "close"
-            ? Promise.reject(new StoreUnavailableError(String(prop)))
-            : (value as (...a: unknown[]) => unknown).apply(target, args);
-      },
-    }) as ConversationStore;
+    const flaky = interceptStore(real, (method, call) =>
+      failing && method !== "close" ? Promise.reject(new StoreUnavailableError(method)) : call(),
+    );
     t = await buildTestApp({ store: flaky });
     const { conversationId } = await startConversation();
     const message = inboundNotification(sms("1"));
