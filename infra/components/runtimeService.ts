@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { secureDefaults } from "../secureDefaults";
 import type { StackConfig } from "../stackConfig";
 import type { AwsContext } from "./awsContext";
+import { createServiceRole } from "./serviceRole";
 
 export const CONTAINER_NAME = "runtime";
 export const CONTAINER_PORT = 10003;
@@ -59,74 +60,55 @@ export class RuntimeService extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    const ecsTrust = aws.iam.getPolicyDocumentOutput({
-      statements: [
-        {
-          actions: ["sts:AssumeRole"],
-          principals: [{ type: "Service", identifiers: ["ecs-tasks.amazonaws.com"] }],
-          conditions: [
-            { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
-          ],
-        },
-      ],
-    }).json;
-
-    this.taskRole = new aws.iam.Role(
-      `${name}-task-role`,
+    this.taskRole = createServiceRole(
       {
-        description: "The SMS runtime: send from one number, use one table",
-        assumeRolePolicy: ecsTrust,
+        name: `${name}-task`,
+        policyName: `${name}-task`,
+        description:
+          "The SMS runtime: send from this stack's number, use its table, append audit events",
+        service: "ecs-tasks.amazonaws.com",
+        accountId,
         tags,
+        statements: [
+          {
+            sid: "SendFromThisNumberAndConfigurationSet",
+            actions: ["sms-voice:SendTextMessage"],
+            resources: [args.send.phoneNumberArn, args.send.configurationSetArn],
+          },
+          {
+            sid: "ConversationTableItems",
+            actions: [
+              "dynamodb:GetItem",
+              "dynamodb:PutItem",
+              "dynamodb:UpdateItem",
+              "dynamodb:DeleteItem",
+              "dynamodb:Query",
+              "dynamodb:ConditionCheckItem",
+            ],
+            resources: [args.table.arn, pulumi.interpolate`${args.table.arn}/index/*`],
+          },
+          {
+            sid: "TableKeyThroughDynamoDbOnly",
+            actions: ["kms:Decrypt", "kms:GenerateDataKey"],
+            resources: [args.table.kmsKeyArn],
+            conditions: [
+              {
+                test: "StringEquals",
+                variable: "kms:ViaService",
+                values: [`dynamodb.${region}.amazonaws.com`],
+              },
+            ],
+          },
+          {
+            sid: "AppendAuditEvents",
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [pulumi.interpolate`${args.auditLogGroupArn}:*`],
+          },
+        ],
       },
       { parent: this },
     );
-    this.attach(
-      `${name}-task`,
-      this.taskRole,
-      "Send SMS from this stack's number and use its conversation table",
-      [
-        {
-          sid: "SendFromThisNumberAndConfigurationSet",
-          actions: ["sms-voice:SendTextMessage"],
-          resources: [args.send.phoneNumberArn, args.send.configurationSetArn],
-        },
-        {
-          sid: "ConversationTableItems",
-          actions: [
-            "dynamodb:GetItem",
-            "dynamodb:PutItem",
-            "dynamodb:UpdateItem",
-            "dynamodb:DeleteItem",
-            "dynamodb:Query",
-            "dynamodb:ConditionCheckItem",
-          ],
-          resources: [args.table.arn, pulumi.interpolate`${args.table.arn}/index/*`],
-        },
-        {
-          sid: "TableKeyThroughDynamoDbOnly",
-          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-          resources: [args.table.kmsKeyArn],
-          conditions: [
-            {
-              test: "StringEquals",
-              variable: "kms:ViaService",
-              values: [`dynamodb.${region}.amazonaws.com`],
-            },
-          ],
-        },
-      ],
-      tags,
-    );
 
-    this.executionRole = new aws.iam.Role(
-      `${name}-execution-role`,
-      {
-        description: "ECS agent: pull the image, write logs, read the runtime's secrets",
-        assumeRolePolicy: ecsTrust,
-        tags,
-      },
-      { parent: this },
-    );
     const pull: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = args.repositoryArn
       ? [
           // GetAuthorizationToken is account-wide by design: it has no resource to scope to.
@@ -142,36 +124,41 @@ export class RuntimeService extends pulumi.ComponentResource {
           },
         ]
       : [];
-    this.attach(
-      `${name}-execution`,
-      this.executionRole,
-      "Start the SMS runtime task",
-      [
-        ...pull,
-        {
-          sid: "WriteServiceLogs",
-          actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-          resources: [pulumi.interpolate`${args.logGroupArn}:*`],
-        },
-        {
-          sid: "ReadRuntimeSecrets",
-          actions: ["secretsmanager:GetSecretValue"],
-          resources: Object.values(args.secrets),
-        },
-        {
-          sid: "SecretsKeyThroughSecretsManagerOnly",
-          actions: ["kms:Decrypt"],
-          resources: [args.secretsKeyArn],
-          conditions: [
-            {
-              test: "StringEquals",
-              variable: "kms:ViaService",
-              values: [`secretsmanager.${region}.amazonaws.com`],
-            },
-          ],
-        },
-      ],
-      tags,
+    this.executionRole = createServiceRole(
+      {
+        name: `${name}-execution`,
+        policyName: `${name}-execution`,
+        description: "ECS agent: pull the image, write service logs, read the runtime's secrets",
+        service: "ecs-tasks.amazonaws.com",
+        accountId,
+        tags,
+        statements: [
+          ...pull,
+          {
+            sid: "WriteServiceLogs",
+            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources: [pulumi.interpolate`${args.logGroupArn}:*`],
+          },
+          {
+            sid: "ReadRuntimeSecrets",
+            actions: ["secretsmanager:GetSecretValue"],
+            resources: Object.values(args.secrets),
+          },
+          {
+            sid: "SecretsKeyThroughSecretsManagerOnly",
+            actions: ["kms:Decrypt"],
+            resources: [args.secretsKeyArn],
+            conditions: [
+              {
+                test: "StringEquals",
+                variable: "kms:ViaService",
+                values: [`secretsmanager.${region}.amazonaws.com`],
+              },
+            ],
+          },
+        ],
+      },
+      { parent: this },
     );
 
     const container = pulumi
@@ -350,25 +337,5 @@ export class RuntimeService extends pulumi.ComponentResource {
     );
 
     this.registerOutputs({ clusterName: this.cluster.name, serviceName: this.service.name });
-  }
-
-  /** A customer-managed policy attached to the role (I2: no inline policies). */
-  private attach(
-    name: string,
-    role: aws.iam.Role,
-    description: string,
-    statements: aws.types.input.iam.GetPolicyDocumentStatementArgs[],
-    tags: Record<string, string>,
-  ): void {
-    const policy = new aws.iam.Policy(
-      name,
-      { description, policy: aws.iam.getPolicyDocumentOutput({ statements }).json, tags },
-      { parent: this },
-    );
-    new aws.iam.RolePolicyAttachment(
-      name,
-      { role: role.name, policyArn: policy.arn },
-      { parent: this },
-    );
   }
 }

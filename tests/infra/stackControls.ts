@@ -418,6 +418,9 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
         outputs.phoneNumberArn,
         expect.stringContaining(":configuration-set/"),
       ]);
+      const audit = doc(task.inputs.policy).Statement.find((st) => st.Sid === "AppendAuditEvents");
+      expect(audit?.Action).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
+      expect(audit?.Resource).toEqual([expect.stringMatching(/-logs-audit:\*$/)]);
     });
 
     it("D1: the table has a CMK, point-in-time recovery, TTL and the configured deletion protection", () => {
