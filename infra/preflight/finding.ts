@@ -28,11 +28,14 @@ export const note = (check: string, detail: string, fix: string): Finding => ({
  */
 export function couldNotCheck(check: string, action: string, err: unknown): Finding {
   const name = err instanceof Error ? err.name : "Error";
-  const message = err instanceof Error ? err.message : String(err);
+  const message = (err instanceof Error ? err.message : String(err)).replace(/\s+/g, " ");
+  const denied = /AccessDenied|Unauthorized|AuthFailure|Forbidden/i.test(name);
   return missing(
     check,
     `could not check: ${action} failed (${name}: ${message})`,
-    `run preflight with credentials allowed ${action} in this account and region`,
+    denied
+      ? `run preflight with credentials allowed ${action} in this account and region`
+      : `make sure ${action} can be reached with these credentials in this region, then run preflight again`,
   );
 }
 

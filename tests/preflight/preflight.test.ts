@@ -415,6 +415,9 @@ describe("npm run preflight", () => {
         /^MISSING End User Messaging text spend limit: could not check: sms-voice:DescribeSpendLimits failed \(AccessDeniedException/,
       ),
     ]);
+    expect(result.output).toContain(
+      "fix: run preflight with credentials allowed sms-voice:DescribeSpendLimits in this account and region",
+    );
   });
 
   it("answers usage and unknown stacks plainly", async () => {
