@@ -146,6 +146,28 @@ export class SmsVoicePeer {
   private server: Server | undefined;
   private window: { at: number; parts: number }[] = [];
 
+  /** Answers to operations other than SendTextMessage (the describe calls of preflight). */
+  private readonly answers = new Map<string, { status: number; body: unknown }>();
+
+  /**
+   * Answer every `operation` call with `output`, checked first against the operation's output
+   * shape in AWS's model, so a test cannot stage an answer the real service would never give.
+   */
+  answer(operation: string, output: Record<string, unknown>): void {
+    const shape = (smsVoiceModel().operations[operation] as { output?: { shape: string } })?.output
+      ?.shape;
+    if (!shape) throw new Error(`peer: ${operation} is not an operation with output`);
+    const problems = validateAgainstModel(shape, output);
+    if (problems.length > 0)
+      throw new Error(`peer: answer to ${operation} breaks the model: ${problems.join("; ")}`);
+    this.answers.set(operation, { status: 200, body: output });
+  }
+
+  /** Answer every `operation` call with this error (e.g. AccessDeniedException). */
+  answerError(operation: string, type: string, status = 400): void {
+    this.answers.set(operation, this.error(type, status));
+  }
+
   script(...outcomes: PeerOutcome[]): void {
     this.outcomes.push(...outcomes);
   }
@@ -211,6 +233,8 @@ export class SmsVoicePeer {
       this.invalid.push({ target, problems });
       return answer(this.error("ValidationException"));
     }
+    const canned = this.answers.get(operation);
+    if (canned) return answer(canned);
     if (operation !== "SendTextMessage") return answer({ status: 200, body: {} });
 
     const scripted = this.outcomes.shift();

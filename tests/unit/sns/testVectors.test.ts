@@ -2,12 +2,12 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseSnsMessage, type SnsMessage } from "../../../runtime/src/sns/snsMessage";
 import { SnsVerificationError, verifySnsMessage } from "../../../runtime/src/sns/verifySnsMessage";
-import { sharedDir } from "../../support/paths";
+import { fixturesDir } from "../../support/paths";
 import { StaticCertificateSource } from "../../support/staticCertificateSource";
 
 // Genuine messages signed by Amazon SNS (v1 and v2; with and without Subject; subscription and
-// unsubscribe confirmations), with their certificates: see ../shared/test-vectors/sns/README.md.
-const vectorsDir = join(sharedDir(), "test-vectors", "sns");
+// unsubscribe confirmations), with their certificates: see tests/fixtures/sns/README.md.
+const vectorsDir = join(fixturesDir, "sns");
 const vectors = readdirSync(vectorsDir, { withFileTypes: true })
   .filter((entry) => entry.isDirectory())
   .map((entry) => {
