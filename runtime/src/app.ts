@@ -41,6 +41,8 @@ export interface AppConfig {
   localLoop?: boolean;
   /** The public origin the A2A agent card names; the request's host when unset. */
   publicBaseUrl?: string | undefined;
+  /** End User Messaging opt-out list that `get_opt_out_status` reads ("Default" when unset). */
+  optOutListName?: string;
 }
 
 export interface AppDeps {
@@ -175,6 +177,7 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
       patientRef: patientRefFunction(deps.config.patientRefKey),
       gateway: deps.gateway,
       audit: deps.audit,
+      optOutListName: deps.config.optOutListName ?? "Default",
     }),
     localLoop,
     log: deps.logger,

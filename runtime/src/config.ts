@@ -40,6 +40,8 @@ export interface RuntimeConfig {
   localLoop: boolean;
   /** The service's public origin for the A2A agent card; from the request's host when unset. */
   publicBaseUrl: string | undefined;
+  /** The opt-out list of the origination identity, read by `get_opt_out_status`. */
+  optOutListName: string;
 }
 
 export class ConfigError extends Error {
@@ -261,6 +263,11 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     );
   }
 
+  const optOutListName = text("AWS_SMS_OPT_OUT_LIST") ?? "Default";
+  if (!/^[A-Za-z0-9_:/-]{1,256}$/.test(optOutListName)) {
+    problems.push(`AWS_SMS_OPT_OUT_LIST="${optOutListName}" is not an opt-out list name or ARN`);
+  }
+
   const config: RuntimeConfig = {
     port: integer("PORT", 10003, 1, 65535),
     host: text("HOST") ?? "0.0.0.0",
@@ -290,6 +297,7 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     warnings,
     localLoop,
     publicBaseUrl,
+    optOutListName,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

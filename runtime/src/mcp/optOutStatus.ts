@@ -1,7 +1,8 @@
 import type { Caller } from "../conversations/conversationService";
 import type { PatientRefFn } from "../conversations/patientRef";
 import type { AuditLog } from "../logging/audit";
-import type { SmsGateway } from "../sms/smsGateway";
+import { unavailable } from "../errors";
+import { SmsGatewayError, type SmsGateway } from "../sms/smsGateway";
 import type { ConversationStore } from "../store/conversationStore";
 
 export interface OptOutStatus {
@@ -24,6 +25,7 @@ export class OptOutStatusReader {
       patientRef: PatientRefFn;
       gateway: SmsGateway;
       audit: AuditLog;
+      optOutListName: string;
     },
   ) {}
 
@@ -31,7 +33,7 @@ export class OptOutStatusReader {
     const patientRef = this.deps.patientRef(to);
     const [service, endUserMessaging] = await Promise.all([
       this.deps.store.isOptedOut(patientRef),
-      this.deps.gateway.isOptedOut ? this.deps.gateway.isOptedOut(to) : Promise.resolve(undefined),
+      this.endUserMessaging(to),
     ]);
     this.deps.audit.record({
       actor: caller.actor,
@@ -46,5 +48,20 @@ export class OptOutStatusReader {
       service,
       ...(endUserMessaging === undefined ? {} : { endUserMessaging }),
     };
+  }
+
+  private async endUserMessaging(to: string): Promise<boolean | undefined> {
+    const gateway = this.deps.gateway;
+    if (!gateway.isOptedOut) return undefined;
+    try {
+      return await gateway.isOptedOut(to, this.deps.optOutListName);
+    } catch (err) {
+      const awsCode = err instanceof SmsGatewayError ? err.awsCode : "Error";
+      throw unavailable(
+        "OPT_OUT_LIST_UNAVAILABLE",
+        `End User Messaging's opt-out list could not be read (${awsCode})`,
+        5,
+      );
+    }
   }
 }

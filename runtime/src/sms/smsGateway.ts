@@ -5,7 +5,7 @@ export interface SmsGateway {
    * Whether the number is on End User Messaging's opt-out list. Absent where there is no such
    * list (the mock gateway); failures throw `SmsGatewayError`.
    */
-  isOptedOut?(phoneNumber: string): Promise<boolean>;
+  isOptedOut?(phoneNumber: string, optOutListName: string): Promise<boolean>;
 }
 
 export interface SendTextRequest {
