@@ -1,4 +1,4 @@
-import { A2A_PROTOCOL_VERSION, AgentCard } from "@a2a-js/sdk";
+import type { AgentCard } from "@a2a-js/sdk";
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { SERVICE_NAME, SERVICE_VERSION } from "../mcp/serviceInfo";
 
@@ -72,6 +72,9 @@ export function registerAgentCard(
   deps: { publicBaseUrl: string | undefined },
 ): void {
   app.get("/.well-known/agent-card.json", async (request, reply) => {
+    // Loaded on first use: the SDK's JSON codec pulls in an ES-module-only dependency (jose) that
+    // Node loads with require(esm) but that the rest of the service, and its tests, never need.
+    const { A2A_PROTOCOL_VERSION, AgentCard } = await import("@a2a-js/sdk");
     const card = buildAgentCard(deps.publicBaseUrl ?? requestBaseUrl(request));
     return reply
       .header("a2a-version", A2A_PROTOCOL_VERSION)
