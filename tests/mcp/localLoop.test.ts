@@ -174,6 +174,18 @@ describe("LOCAL_LOOP in the configuration", () => {
       );
     }
   });
+  it("checks PUBLIC_BASE_URL and AWS_SMS_OPT_OUT_LIST", () => {
+    expect(loadConfig({ ...base, PUBLIC_BASE_URL: "https://sms.example.org/" })).toMatchObject({
+      publicBaseUrl: "https://sms.example.org",
+      optOutListName: "Default",
+    });
+    expect(() => loadConfig({ ...base, PUBLIC_BASE_URL: "https://sms.example.org/x" })).toThrow(
+      /PUBLIC_BASE_URL=.* must be an origin/,
+    );
+    expect(() => loadConfig({ ...base, AWS_SMS_OPT_OUT_LIST: "no spaces" })).toThrow(
+      /AWS_SMS_OPT_OUT_LIST=/,
+    );
+  });
   it("keeps the service version equal to package.json's", () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     expect(SERVICE_VERSION).toBe((require("../../package.json") as { version: string }).version);
