@@ -5,6 +5,12 @@ import type { AwsContext } from "./awsContext";
 import { LogBucket } from "./logBucket";
 
 export const WEBHOOK_PATH = "/sms/webhook";
+/**
+ * What agents call: the API, MCP (JSON-RPC over Streamable HTTP) and the A2A agent card. The
+ * listener forwards them and the WAF treats them alike: the API rate rule (429) and the managed
+ * rules, whose body rules fit JSON-RPC (JSON well under the 8 KB the ALB's WAF inspects).
+ */
+export const AGENT_PATHS = ["/v1/", "/mcp", "/.well-known/agent-card.json"] as const;
 
 const webhookPath: aws.types.input.wafv2.WebAclRuleStatementRateBasedStatementScopeDownStatement = {
   byteMatchStatement: {
@@ -183,7 +189,8 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
       {
         name: `${namePrefix}-webhook`,
         scope: "REGIONAL",
-        description: "Rate limit and AWS managed rules in front of the SMS webhook and agent API",
+        description:
+          "Rate limit and AWS managed rules in front of the SMS webhook, agent API and MCP",
         defaultAction: { allow: {} },
         rules: [
           // Over the limit, the webhook answers 503 (SNS and EventBridge retry it; a 4xx would

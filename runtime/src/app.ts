@@ -10,9 +10,15 @@ import { ConversationService } from "./conversations/conversationService";
 import { patientRefFunction } from "./conversations/patientRef";
 import { AppError, badRequest, StoreUnavailableError } from "./errors";
 import type { AuditLog } from "./logging/audit";
+import { registerMcpEndpoint } from "./mcp/mcpEndpoint";
+import { OptOutStatusReader } from "./mcp/optOutStatus";
+import { SERVICE_VERSION } from "./mcp/serviceInfo";
 import { registerAgentApi } from "./routes/agentApi";
+import { registerAgentCard } from "./routes/agentCard";
 import { registerHealthRoutes } from "./routes/health";
+import { LocalLoop, registerSimulateRoutes } from "./routes/simulate";
 import { registerWebhook } from "./routes/webhook";
+import { MockSmsGateway } from "./sms/mockSmsGateway";
 import type { SmsGateway } from "./sms/smsGateway";
 import { SmsSender } from "./sms/smsSender";
 import type { CertificateSource } from "./sns/certificateSource";
@@ -31,6 +37,12 @@ export interface AppConfig {
   patientRefKey: string;
   conversationTtlDays: number;
   keywordReplies: { help: string; stop: string; start: string };
+  /** `/v1/simulate/*` and `simulate_user_sms_response`; honoured only with the mock gateway. */
+  localLoop?: boolean;
+  /** The public origin the A2A agent card names; the request's host when unset. */
+  publicBaseUrl?: string | undefined;
+  /** End User Messaging opt-out list that `get_opt_out_status` reads ("Default" when unset). */
+  optOutListName?: string;
 }
 
 export interface AppDeps {
@@ -147,6 +159,32 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     now,
   });
   registerAgentApi(app, { service, agentApiToken: deps.config.agentApiToken });
+  const localLoop =
+    deps.config.localLoop === true && deps.gateway instanceof MockSmsGateway
+      ? new LocalLoop(service, deps.gateway)
+      : undefined;
+  if (localLoop && deps.gateway instanceof MockSmsGateway) {
+    registerSimulateRoutes(app, {
+      loop: localLoop,
+      gateway: deps.gateway,
+      agentApiToken: deps.config.agentApiToken,
+    });
+  }
+  registerMcpEndpoint(app, {
+    service,
+    optOuts: new OptOutStatusReader({
+      store: deps.store,
+      patientRef: patientRefFunction(deps.config.patientRefKey),
+      gateway: deps.gateway,
+      audit: deps.audit,
+      optOutListName: deps.config.optOutListName ?? "Default",
+    }),
+    localLoop,
+    log: deps.logger,
+    version: SERVICE_VERSION,
+    agentApiToken: deps.config.agentApiToken,
+  });
+  registerAgentCard(app, { publicBaseUrl: deps.config.publicBaseUrl });
   return { app, lifecycle };
 }
 

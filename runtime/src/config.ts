@@ -36,6 +36,12 @@ export interface RuntimeConfig {
   devDefaultsUsed: readonly string[];
   /** Settings that are accepted but worth a line in the log at start. */
   warnings: readonly string[];
+  /** `/v1/simulate/*`, the local loop: mock mode only, never with NODE_ENV=production. */
+  localLoop: boolean;
+  /** The service's public origin for the A2A agent card; from the request's host when unset. */
+  publicBaseUrl: string | undefined;
+  /** The opt-out list of the origination identity, read by `get_opt_out_status`. */
+  optOutListName: string;
 }
 
 export class ConfigError extends Error {
@@ -236,6 +242,32 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     }
   }
 
+  // The local loop injects inbound texts without SNS's signature: a development tool only.
+  const localLoopSetting = text("LOCAL_LOOP");
+  const localLoop = bool("LOCAL_LOOP", useMockSms && env.NODE_ENV !== "production");
+  if (localLoopSetting !== undefined && localLoop) {
+    if (!useMockSms) {
+      problems.push("LOCAL_LOOP=true needs USE_MOCK_SMS=true: remove LOCAL_LOOP");
+    } else if (env.NODE_ENV === "production") {
+      problems.push("LOCAL_LOOP is refused with NODE_ENV=production: remove LOCAL_LOOP");
+    }
+  }
+
+  const publicBaseUrl = text("PUBLIC_BASE_URL")?.replace(/\/+$/, "");
+  if (
+    publicBaseUrl !== undefined &&
+    !/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(publicBaseUrl)
+  ) {
+    problems.push(
+      `PUBLIC_BASE_URL="${publicBaseUrl}" must be an origin such as https://sms.example.org (no path)`,
+    );
+  }
+
+  const optOutListName = text("AWS_SMS_OPT_OUT_LIST") ?? "Default";
+  if (!/^[A-Za-z0-9_:/-]{1,256}$/.test(optOutListName)) {
+    problems.push(`AWS_SMS_OPT_OUT_LIST="${optOutListName}" is not an opt-out list name or ARN`);
+  }
+
   const config: RuntimeConfig = {
     port: integer("PORT", 10003, 1, 65535),
     host: text("HOST") ?? "0.0.0.0",
@@ -263,6 +295,9 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     snsCertFetchOverride,
     devDefaultsUsed,
     warnings,
+    localLoop,
+    publicBaseUrl,
+    optOutListName,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -203,6 +203,25 @@ export class SmsVoicePeer {
     };
   }
 
+  /** The opt-out list holds `modes.optedOut`; asked for numbers, it answers only those listed. */
+  private describeOptedOut(body: Record<string, unknown>): { status: number; body: unknown } {
+    const listed = [...(this.modes.optedOut ?? [])];
+    const asked = Array.isArray(body.OptedOutNumbers) ? (body.OptedOutNumbers as string[]) : null;
+    const numbers = asked ? listed.filter((n) => asked.includes(n)) : listed;
+    return {
+      status: 200,
+      body: {
+        OptOutListArn: `arn:aws:sms-voice:us-east-1:123456789012:opt-out-list/${String(body.OptOutListName)}`,
+        OptOutListName: body.OptOutListName,
+        OptedOutNumbers: numbers.map((n) => ({
+          OptedOutNumber: n,
+          OptedOutTimestamp: Math.floor(Date.now() / 1000),
+          EndUserOptedOut: true,
+        })),
+      },
+    };
+  }
+
   private async handle(req: IncomingMessage): Promise<{ status: number; body: unknown }> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -235,6 +254,7 @@ export class SmsVoicePeer {
     }
     const canned = this.answers.get(operation);
     if (canned) return answer(canned);
+    if (operation === "DescribeOptedOutNumbers") return answer(this.describeOptedOut(body));
     if (operation !== "SendTextMessage") return answer({ status: 200, body: {} });
 
     const scripted = this.outcomes.shift();

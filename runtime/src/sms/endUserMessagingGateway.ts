@@ -1,4 +1,5 @@
 import {
+  DescribeOptedOutNumbersCommand,
   PinpointSMSVoiceV2Client,
   SendTextMessageCommand,
 } from "@aws-sdk/client-pinpoint-sms-voice-v2";
@@ -51,6 +52,29 @@ export class EndUserMessagingGateway implements SmsGateway {
       return { messageId: result.MessageId };
     } catch (err) {
       if (err instanceof SmsGatewayError) throw err;
+      throw classifySendError(err);
+    }
+  }
+
+  /**
+   * Looks the number up in the opt-out list (`DescribeOptedOutNumbers` with that one number). A
+   * number not on the list comes back as an empty result or, as the API reference allows, as
+   * ResourceNotFoundException for the opted-out number; a missing list is an error.
+   */
+  async isOptedOut(phoneNumber: string, optOutListName: string): Promise<boolean> {
+    try {
+      const result = await this.client.send(
+        new DescribeOptedOutNumbersCommand({
+          OptOutListName: optOutListName,
+          OptedOutNumbers: [phoneNumber],
+        }),
+      );
+      return (result.OptedOutNumbers ?? []).some((n) => n.OptedOutNumber === phoneNumber);
+    } catch (err) {
+      const e = err as { name?: unknown; ResourceType?: unknown };
+      if (e.name === "ResourceNotFoundException" && e.ResourceType === "opted-out-number") {
+        return false;
+      }
       throw classifySendError(err);
     }
   }

@@ -1,6 +1,11 @@
 /** Where text messages leave the service: End User Messaging in AWS, a recorder locally. */
 export interface SmsGateway {
   sendText(request: SendTextRequest): Promise<{ messageId: string }>;
+  /**
+   * Whether the number is on End User Messaging's opt-out list. Absent where there is no such
+   * list (the mock gateway); failures throw `SmsGatewayError`.
+   */
+  isOptedOut?(phoneNumber: string, optOutListName: string): Promise<boolean>;
 }
 
 export interface SendTextRequest {

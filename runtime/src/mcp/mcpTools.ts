@@ -1,0 +1,178 @@
+import { McpServer } from "@modelcontextprotocol/server";
+import { SERVICE_NAME } from "./serviceInfo";
+import type { Logger } from "pino";
+import { z } from "zod";
+import type { Caller, ConversationService } from "../conversations/conversationService";
+import { badRequest } from "../errors";
+import type { LocalLoop } from "../routes/simulate";
+import { isE164PhoneNumber } from "../sms/phoneNumber";
+import { registerGuideTools } from "./guideTools";
+import type { OptOutStatusReader } from "./optOutStatus";
+import {
+  conversationId,
+  conversationView,
+  delivery,
+  idempotencyKey,
+  messageId,
+  phoneNumber,
+} from "./schemas";
+import { conversationSummary, toolResult } from "./toolResult";
+
+export interface McpToolDeps {
+  service: ConversationService;
+  optOuts: OptOutStatusReader;
+  /** Present in mock mode only: enables `simulate_user_sms_response`. */
+  localLoop: LocalLoop | undefined;
+  log: Logger;
+  version: string;
+}
+
+/**
+ * One MCP server instance per request (the endpoint is stateless), bound to the caller the
+ * request authenticated as. Every tool calls `ConversationService`, the layer behind `/v1`, so
+ * audit events, opt-out checks, idempotency and send pacing are the API's own.
+ */
+export function buildMcpServer(deps: McpToolDeps, caller: Caller): McpServer {
+  const server = new McpServer(
+    { name: SERVICE_NAME, version: deps.version },
+    { instructions: INSTRUCTIONS },
+  );
+  const { service, log } = deps;
+
+  server.registerTool(
+    "send_sms",
+    {
+      title: "Send an SMS",
+      description:
+        "Send one text message to a patient. Refused with PATIENT_OPTED_OUT after the patient replied STOP.",
+      inputSchema: z.object({
+        to: phoneNumber,
+        body: z.string().min(1).max(1600),
+        idempotencyKey: idempotencyKey.optional(),
+      }),
+      outputSchema: z.object({
+        messageId: z.string(),
+        parts: z.number().int(),
+        encoding: z.string(),
+      }),
+      annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async (args) =>
+      toolResult(
+        log,
+        (r) => `Sent message ${String(r.messageId)} (${String(r.parts)} part(s)).`,
+        async () => (await service.sendMessage(args, caller)).body,
+      ),
+  );
+
+  server.registerTool(
+    "send_appointment_slots",
+    {
+      title: "Offer appointment slots by SMS",
+      description:
+        "Start a conversation: text the patient numbered appointment slots and let them reply with a number. " +
+        "Use check_user_response with the returned conversationId to read the choice.",
+      inputSchema: z.object({
+        to: phoneNumber,
+        slots: z.array(z.string().min(1).max(200)).min(1).max(9),
+        intro: z.string().max(600).optional(),
+        conversationId: conversationId.optional(),
+        idempotencyKey: idempotencyKey.optional(),
+      }),
+      outputSchema: z.object({ conversationId: z.string(), messageId: z.string() }),
+      annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
+    },
+    async (args) =>
+      toolResult(
+        log,
+        (r) => `Sent the slots; conversation ${String(r.conversationId)} awaits a reply.`,
+        async () => (await service.startConversation(args, caller)).body,
+      ),
+  );
+
+  server.registerTool(
+    "check_user_response",
+    {
+      title: "Check the patient's response",
+      description:
+        "Status of a conversation: awaiting_reply, replied or opted_out; the selected slot if the patient chose one; replies; delivery status.",
+      inputSchema: z.object({ conversationId }),
+      outputSchema: conversationView,
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ conversationId: id }) =>
+      toolResult(log, conversationSummary, async () => ({
+        ...(await service.getConversation(id, caller)),
+      })),
+  );
+
+  server.registerTool(
+    "get_delivery_status",
+    {
+      title: "Get a message's delivery status",
+      description:
+        "The carrier delivery status of a sent message (SENT, DELIVERED, FAILED, ...) and whether it is final.",
+      inputSchema: z.object({ messageId }),
+      outputSchema: z.object({
+        messageId: z.string(),
+        conversationId: z.string().optional(),
+        parts: z.number().int(),
+        encoding: z.string(),
+        sentAt: z.string(),
+        delivery,
+      }),
+      annotations: { readOnlyHint: true, openWorldHint: false },
+    },
+    async ({ messageId: id }) =>
+      toolResult(
+        log,
+        (r) => {
+          const d = r.delivery as { status: string; final: boolean };
+          return `Message ${id}: ${d.status}${d.final ? " (final)" : ""}.`;
+        },
+        () => service.getMessage(id, caller),
+      ),
+  );
+
+  server.registerTool(
+    "get_opt_out_status",
+    {
+      title: "Get a patient's opt-out status",
+      description:
+        "Whether the number opted out (STOP): from this service's record and, outside mock mode, End User Messaging's opt-out list.",
+      inputSchema: z.object({ to: phoneNumber }),
+      outputSchema: z.object({
+        optedOut: z.boolean(),
+        service: z.boolean(),
+        endUserMessaging: z.boolean().optional(),
+      }),
+      annotations: { readOnlyHint: true, openWorldHint: true },
+    },
+    async ({ to }) =>
+      toolResult(
+        log,
+        (r) => (r.optedOut ? "The patient opted out." : "The patient has not opted out."),
+        async () => {
+          assertPhoneNumber(to);
+          return { ...(await deps.optOuts.read(to, caller)) };
+        },
+      ),
+  );
+
+  registerGuideTools(server, deps, caller);
+  return server;
+}
+
+function assertPhoneNumber(to: string): void {
+  if (!isE164PhoneNumber(to)) {
+    throw badRequest(
+      "INVALID_PHONE_NUMBER",
+      "to must be a valid phone number in E.164 format, e.g. +14255550100",
+    );
+  }
+}
+
+const INSTRUCTIONS =
+  "Two-way appointment SMS on AWS End User Messaging. Offer slots with send_appointment_slots, " +
+  "then poll check_user_response until the status is replied or opted_out. Texts are PHI: send " +
+  "dates and times, not diagnoses, providers' names or costs.";
