@@ -169,7 +169,8 @@ describe("two processes on one table", () => {
         await e2e.agent("GET", `/v1/conversations/${conversationId}`)
       ).json()) as { status: string; replies: unknown[] };
       if (view.status !== "opted_out") reopened += 1;
-      expect(view.replies).toHaveLength(2);
+      // The slot reply attaches to the conversation only if it was read before the STOP landed.
+      expect(view.replies.length).toBeGreaterThanOrEqual(1);
     }
     figures("slot/STOP race", { rounds, reopened });
     expect(reopened).toBe(0);
