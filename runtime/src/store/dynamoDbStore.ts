@@ -310,7 +310,8 @@ export class DynamoDbConversationStore implements ConversationStore {
     // transaction is tried again without them, so the message itself is never lost.
     let guarded: TransactItem[] = [];
     const update = input.conversationUpdate;
-    if (update) {
+    // A status no transition leads to (awaiting_reply) is never written by a reply.
+    if (update && statusesAllowedBefore(update.status).length > 0) {
       const from = statusesAllowedBefore(update.status);
       guarded.push({
         Update: {

@@ -297,7 +297,8 @@ export class SqliteConversationStore implements ConversationStore {
           );
         if (Number(inserted.changes) === 0) return "duplicate" as const;
         const update = input.conversationUpdate;
-        if (update) {
+        // A status no transition leads to (awaiting_reply) is never written by a reply.
+        if (update && statusesAllowedBefore(update.status).length > 0) {
           const from = statusesAllowedBefore(update.status);
           this.db
             .prepare(
