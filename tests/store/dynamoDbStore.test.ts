@@ -45,3 +45,40 @@ describe("DynamoDbConversationStore failures", () => {
     await store.close();
   });
 });
+
+describe("DynamoDbConversationStore transactions", () => {
+  it("pass a ClientRequestToken derived from the items, so SDK retries of one call are idempotent", async () => {
+    const table = `eum-sms-${randomUUID()}`;
+    const client = emulatorDynamoDbClient(emulator.endpoint);
+    await createStoreTable(client, table);
+    const tokens: (string | undefined)[] = [];
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === "TransactWriteItemsCommand") {
+          tokens.push((args.input as { ClientRequestToken?: string }).ClientRequestToken);
+        }
+        return next(args);
+      },
+      { step: "initialize", name: "captureClientRequestToken" },
+    );
+    const store = new DynamoDbConversationStore(client, table);
+    const inbound = (inboundMessageId: string, receivedAt: string) => ({
+      inboundMessageId,
+      snsMessageId: `sns-${inboundMessageId}`,
+      patientRef: "p",
+      kind: "reply" as const,
+      text: "x",
+      receivedAt,
+      expiresAt: "2099-01-01T00:00:00.000Z",
+    });
+    await store.recordInbound({ inbound: inbound("a", "2026-11-24T12:00:00.000Z") });
+    await store.recordInbound({ inbound: inbound("a", "2026-11-24T12:00:00.000Z") });
+    await store.recordInbound({ inbound: inbound("a", "2026-11-24T12:00:05.000Z") });
+    await store.close();
+    expect(tokens).toHaveLength(3);
+    for (const token of tokens) expect(token).toMatch(/^[\w-]{36}$/);
+    // The same items, the same token; a redelivery (another receivedAt) has its own.
+    expect(tokens[1]).toBe(tokens[0]);
+    expect(tokens[2]).not.toBe(tokens[0]);
+  });
+});

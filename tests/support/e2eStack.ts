@@ -100,6 +100,11 @@ export class E2eStack {
     this.runtime = await startRuntime({ ...this.env, ...extraEnv }, port);
   }
 
+  /** Another runtime process on the same table and peers, as a second task behind the ALB. */
+  startSecondRuntime(extraEnv: Record<string, string> = {}): Promise<RuntimeProcess> {
+    return startRuntime({ ...this.env, ...extraEnv });
+  }
+
   async stop(): Promise<void> {
     await this.runtime?.stop();
     await this.peer.stop();

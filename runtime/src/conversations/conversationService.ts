@@ -10,6 +10,7 @@ import type {
   ConversationStatus,
   ConversationStore,
   InboundKind,
+  PendingEffect,
   RecordInboundInput,
 } from "../store/conversationStore";
 import type { InboundSms } from "./inboundSms";
@@ -64,6 +65,12 @@ export interface ApiResult {
   body: Record<string, unknown>;
 }
 
+/** One run of an agent request: its claim token, and whether a text has left yet. */
+interface Attempt {
+  token: string;
+  sent: boolean;
+}
+
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;
 const MAX_BODY_CHARS = 1600; // SendTextMessage's MessageBody limit
 
@@ -87,7 +94,7 @@ export class ConversationService {
   sendMessage(request: SendMessageRequest, caller: Caller): Promise<ApiResult> {
     validateDestination(request.to);
     validateBody(request.body);
-    return this.idempotent(request.idempotencyKey, "messages", request, async () => {
+    return this.idempotent(request.idempotencyKey, "messages", request, async (attempt) => {
       const patientRef = this.deps.patientRef(request.to);
       const sent = await this.sendToPatient(
         request.to,
@@ -95,6 +102,7 @@ export class ConversationService {
         request.body,
         undefined,
         caller,
+        { attempt },
       );
       return {
         statusCode: 202,
@@ -107,7 +115,7 @@ export class ConversationService {
     validateDestination(request.to);
     const body = slotsMessage(request.slots, request.intro);
     validateBody(body);
-    return this.idempotent(request.idempotencyKey, "conversations", request, async () => {
+    return this.idempotent(request.idempotencyKey, "conversations", request, async (attempt) => {
       const conversationId = request.conversationId ?? randomUUID();
       const patientRef = this.deps.patientRef(request.to);
       const now = this.iso();
@@ -119,6 +127,7 @@ export class ConversationService {
         createdAt: now,
         updatedAt: now,
         expiresAt: this.expiry(),
+        creationToken: attempt.token,
       });
       if (!created) {
         throw conflict("CONVERSATION_EXISTS", "a conversation with that conversationId exists");
@@ -126,14 +135,16 @@ export class ConversationService {
       this.audit(caller, "conversation.create", `conversation:${conversationId}`, "success");
       let sent: SentText;
       try {
-        sent = await this.sendToPatient(request.to, patientRef, body, conversationId, caller);
+        // Recording the sent message also links it to the conversation, in one transaction.
+        sent = await this.sendToPatient(request.to, patientRef, body, conversationId, caller, {
+          attempt,
+        });
       } catch (err) {
         // A conversation nobody was invited to would only attract unrelated replies; but when
         // the text may have gone out, the patient may answer it, so it stays.
         if (!mayHaveBeenSent(err)) await this.deps.store.deleteConversation(conversationId);
         throw err;
       }
-      await this.deps.store.setConversationMessage(conversationId, sent.messageId);
       return { statusCode: 201, body: { conversationId, messageId: sent.messageId } };
     });
   }
@@ -144,9 +155,10 @@ export class ConversationService {
     body: string,
     conversationId: string | undefined,
     caller: Caller,
-    options: { ignoreOptOut?: boolean } = {},
+    options: { ignoreOptOut?: boolean; attempt?: Attempt } = {},
   ): Promise<SentText> {
     const record = conversationId ? `conversation:${conversationId}` : `patient:${patientRef}`;
+    // Read right before the send, never earlier: a STOP stored meanwhile must win.
     if (!options.ignoreOptOut && (await this.deps.store.isOptedOut(patientRef))) {
       this.audit(caller, "sms.send", record, "denied", "PATIENT_OPTED_OUT");
       throw conflict(
@@ -164,6 +176,7 @@ export class ConversationService {
     } catch (err) {
       throw await this.sendFailure(err, patientRef, caller, record);
     }
+    if (options.attempt) options.attempt.sent = true;
     try {
       await this.recordSent(sent, patientRef, conversationId);
     } catch (err) {
@@ -260,20 +273,24 @@ export class ConversationService {
   /**
    * Runs `operation` once per idempotency key. A retry with the same key and request gets the
    * first answer; one that comes while the first is running, or after it ended in an unknown
-   * outcome, gets 409 rather than a second text to the patient. Failures that certainly sent
-   * nothing release the key so the request can be retried.
+   * outcome, gets 409 rather than a second text to the patient. Only failures that certainly
+   * sent nothing release the key; once a text may have left, the key is kept whatever fails
+   * after it.
    */
   private async idempotent(
     key: string | undefined,
     scope: string,
     request: object,
-    operation: () => Promise<ApiResult>,
+    operation: (attempt: Attempt) => Promise<ApiResult>,
   ): Promise<ApiResult> {
-    if (key === undefined) return operation();
+    if (key === undefined) return this.attempt(randomUUID(), operation);
     const scopedKey = `${scope}:${key}`;
     const fingerprint = this.fingerprint(scope, request);
+    // Random per claim, so the claimer recognises its own write after a lost answer.
+    const token = randomUUID();
     const claim = await this.deps.store.claimIdempotencyKey({
       key: scopedKey,
+      token,
       fingerprint,
       state: "pending",
       createdAt: this.iso(),
@@ -302,23 +319,72 @@ export class ConversationService {
         "a request with this idempotencyKey is in progress",
       );
     }
+    // The same key and request make the same conversation token: a retry after a failure that
+    // sent nothing recognises the conversation the first attempt created (its answer lost).
+    const creationToken = createHash("sha256")
+      .update(`${scopedKey}\n${fingerprint}`)
+      .digest("base64url");
+    let result: ApiResult;
     try {
-      const result = await operation();
-      await this.deps.store.completeIdempotencyKey(scopedKey, "completed", result);
-      return result;
+      result = await this.attempt(creationToken, operation);
     } catch (err) {
       if (mayHaveBeenSent(err)) {
-        // If even this write fails the key stays "pending": retries get 409, never a second text.
-        await this.deps.store
-          .completeIdempotencyKey(scopedKey, "unknown", {
-            statusCode: err.statusCode,
-            body: { code: err.code, message: err.message },
-          })
-          .catch(() => undefined);
+        await this.settleKey(scopedKey, token, "unknown", {
+          statusCode: err.statusCode,
+          body: { code: err.code, message: err.message },
+        });
       } else {
-        await this.deps.store.releaseIdempotencyKey(scopedKey).catch(() => undefined);
+        await this.releaseKey(scopedKey, token);
       }
       throw err;
+    }
+    // The text went out and was recorded: the agent gets its answer even if the key cannot be
+    // completed (retries then get 409 IDEMPOTENCY_IN_PROGRESS until it expires, never a resend).
+    await this.settleKey(scopedKey, token, "completed", result);
+    return result;
+  }
+
+  /** Runs one attempt; any failure after a text left becomes SENT_NOT_RECORDED. */
+  private async attempt(
+    token: string,
+    operation: (attempt: Attempt) => Promise<ApiResult>,
+  ): Promise<ApiResult> {
+    const attempt: Attempt = { token, sent: false };
+    try {
+      return await operation(attempt);
+    } catch (err) {
+      if (!attempt.sent || mayHaveBeenSent(err)) throw err;
+      this.deps.log.error({ err }, "sms sent but a later step failed");
+      throw new AppError(
+        502,
+        "SENT_NOT_RECORDED",
+        "the message was sent but could not be recorded; do not send it again",
+      );
+    }
+  }
+
+  private async settleKey(
+    key: string,
+    token: string,
+    state: "completed" | "unknown",
+    response: ApiResult,
+  ): Promise<void> {
+    try {
+      if (await this.deps.store.completeIdempotencyKey(key, token, state, response)) return;
+      this.deps.log.error({ state }, "idempotency key no longer held by its claim");
+    } catch (err) {
+      // The key stays "pending": retries get 409 until it expires, never a second text.
+      this.deps.log.error({ err, state }, "idempotency key could not be completed");
+    }
+  }
+
+  private async releaseKey(key: string, token: string): Promise<void> {
+    try {
+      if (await this.deps.store.releaseIdempotencyKey(key, token)) return;
+      this.deps.log.warn("idempotency key was not held by its claim at release");
+    } catch (err) {
+      // Not fatal (retries get 409 IDEMPOTENCY_IN_PROGRESS until expiry) but worth seeing.
+      this.deps.log.error({ err }, "idempotency key could not be released");
     }
   }
 
@@ -328,7 +394,7 @@ export class ConversationService {
       idempotencyKey: _ignored,
       ...rest
     } = request as { to?: string; idempotencyKey?: string };
-    const canonical = JSON.stringify({
+    const canonical = canonicalJson({
       scope,
       patient: to ? this.deps.patientRef(to) : null,
       rest,
@@ -423,6 +489,8 @@ export class ConversationService {
     };
     if (kind === "opt_out") input.optOut = { patientRef, optedOut: true };
     if (kind === "opt_in") input.optOut = { patientRef, optedOut: false };
+    const effects = this.effectsOf(kind, patientRef);
+    if (effects.length > 0) input.effects = effects;
     if (conversation) {
       const status = nextStatus(conversation.status, kind);
       if (status !== conversation.status || slot !== undefined) {
@@ -444,10 +512,15 @@ export class ConversationService {
       record,
       outcome === "created" ? "success" : "duplicate",
     );
-    if (outcome === "duplicate") return outcome;
-    if (kind === "opt_out")
-      this.audit(caller, "optout.recorded", `patient:${patientRef}`, "success");
-    if (kind === "opt_in") this.audit(caller, "optin.recorded", `patient:${patientRef}`, "success");
+    if (outcome === "duplicate") {
+      // The first delivery may have stored the message and died (or lost the store's answer)
+      // before its effects ran: they are still owed.
+      if (effects.length > 0) {
+        const owed = await this.deps.store.pendingEffects(sms.inboundMessageId);
+        await this.dispatchEffects(owed, sms, patientRef, caller);
+      }
+      return outcome;
+    }
     this.deps.log.info(
       {
         inboundMessageId: sms.inboundMessageId,
@@ -458,13 +531,55 @@ export class ConversationService {
       },
       "inbound sms recorded",
     );
+    await this.dispatchEffects(effects, sms, patientRef, caller);
+    return outcome;
+  }
+
+  /** What must follow storing a message of this kind, stored with it (the outbox). */
+  private effectsOf(kind: InboundKind, patientRef: string): PendingEffect[] {
+    const record = `patient:${patientRef}`;
+    const effects: PendingEffect[] = [];
+    if (kind === "opt_out") {
+      effects.push({ effectId: "1-audit", kind: "audit", action: "optout.recorded", record });
+    }
+    if (kind === "opt_in") {
+      effects.push({ effectId: "1-audit", kind: "audit", action: "optin.recorded", record });
+    }
     if (
       this.deps.selfManagedOptOuts &&
       (kind === "opt_out" || kind === "opt_in" || kind === "help")
     ) {
-      await this.answerKeyword(sms.originationNumber, patientRef, kind, caller);
+      effects.push({ effectId: "2-reply", kind: "keyword_reply", action: kind, record });
     }
-    return outcome;
+    return effects;
+  }
+
+  /**
+   * Performs owed effects. Audit events are written before they are taken (at least once); a
+   * keyword reply is taken before it is sent (at most once: a patient is never texted twice).
+   * A store failure here propagates, so AWS redelivers and the rest is done then.
+   */
+  private async dispatchEffects(
+    effects: readonly PendingEffect[],
+    sms: InboundSms,
+    patientRef: string,
+    caller: Caller,
+  ): Promise<void> {
+    for (const effect of effects) {
+      // Effects are keyed by the message id; the patient must be the one that sent it.
+      if (effect.record !== `patient:${patientRef}`) continue;
+      if (effect.kind === "audit") {
+        if (effect.action === "optout.recorded" || effect.action === "optin.recorded") {
+          this.audit(caller, effect.action, effect.record, "success");
+        }
+        await this.deps.store.takeEffect(sms.inboundMessageId, effect.effectId);
+        continue;
+      }
+      const keyword = effect.action;
+      if (keyword !== "opt_out" && keyword !== "opt_in" && keyword !== "help") continue;
+      if (!(await this.deps.store.takeEffect(sms.inboundMessageId, effect.effectId))) continue;
+      await this.answerKeyword(sms.originationNumber, patientRef, keyword, caller);
+    }
   }
 
   private async findConversation(
@@ -560,6 +675,18 @@ function mayHaveBeenSent(err: unknown): err is AppError {
     err instanceof AppError &&
     (err.code === "SEND_OUTCOME_UNKNOWN" || err.code === "SENT_NOT_RECORDED")
   );
+}
+
+/** JSON with object keys sorted at every depth: equal requests, equal text. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
 }
 
 function nextStatus(current: ConversationStatus, kind: InboundKind): ConversationStatus {

@@ -21,6 +21,11 @@ export interface Conversation {
   updatedAt: string;
   /** When the conversation stops matching replies and becomes eligible for deletion. */
   expiresAt: string;
+  /**
+   * A random token of the request that created it, so that request recognises its own write
+   * when the store applied it but the answer was lost.
+   */
+  creationToken?: string;
 }
 
 export interface DeliveryStatus {
@@ -57,18 +62,43 @@ export interface InboundMessage {
 
 export interface RecordInboundInput {
   inbound: InboundMessage;
-  /** The conversation change this reply causes, applied in the same transaction. */
+  /**
+   * The conversation change this reply causes, applied in the same transaction when the
+   * conversation's current status allows it (see conversationStates); skipped, not failed, when
+   * a concurrent change moved it first.
+   */
   conversationUpdate?: {
     conversationId: string;
     status: ConversationStatus;
     selectedSlot?: number;
   };
-  /** The patient's opt-out state after this reply, when it changes it. */
+  /**
+   * The patient's opt-out state after this keyword. Applied only when it is newer, by
+   * `receivedAt` then `inboundMessageId`, than the keyword that decided the current state.
+   */
   optOut?: { patientRef: string; optedOut: boolean };
+  /** Effects that must follow this message, recorded with it and dispatched after (an outbox). */
+  effects?: PendingEffect[];
+}
+
+/**
+ * An effect owed to a stored inbound message: an audit event, or the answer to HELP/STOP/START.
+ * Holds no phone number: the dispatcher gets it from the delivery it runs for.
+ */
+export interface PendingEffect {
+  /** Unique within its message. */
+  effectId: string;
+  kind: "audit" | "keyword_reply";
+  /** For "audit": the event's action, record, outcome; for "keyword_reply": the keyword kind. */
+  action: string;
+  record: string;
+  outcome?: string;
 }
 
 export interface IdempotencyRecord {
   key: string;
+  /** Random per claim: the claimer recognises its own claim, and only it completes or releases. */
+  token: string;
   fingerprint: string;
   state: "pending" | "completed" | "unknown";
   /** The first response, replayed to retries. */
@@ -90,7 +120,10 @@ export interface ConversationStore {
   ping(): Promise<void>;
   close(): Promise<void>;
 
-  /** Inserts a new conversation; false if the id is taken. */
+  /**
+   * Inserts a new conversation; false if the id is taken by another request (one with another
+   * `creationToken`).
+   */
   createConversation(conversation: Conversation): Promise<boolean>;
   deleteConversation(conversationId: string): Promise<void>;
   getConversation(conversationId: string): Promise<Conversation | undefined>;
@@ -98,6 +131,10 @@ export interface ConversationStore {
   /** The patient's newest conversation that is not opted out and not expired at `now`. */
   latestOpenConversation(patientRef: string, now: string): Promise<Conversation | undefined>;
 
+  /**
+   * Records a sent message; when it belongs to an existing conversation, also makes it that
+   * conversation's `lastMessageId`, in the same transaction.
+   */
   recordOutbound(message: OutboundMessage): Promise<void>;
   getOutbound(messageId: string): Promise<OutboundMessage | undefined>;
   /**
@@ -113,17 +150,32 @@ export interface ConversationStore {
   recordInbound(input: RecordInboundInput): Promise<"created" | "duplicate">;
   listReplies(conversationId: string): Promise<InboundMessage[]>;
 
-  isOptedOut(patientRef: string): Promise<boolean>;
-  setOptOut(patientRef: string, optedOut: boolean, at: string): Promise<void>;
+  /** The inbound message's effects not yet dispatched (after a redelivery of it). */
+  pendingEffects(inboundMessageId: string): Promise<PendingEffect[]>;
+  /** Removes a pending effect; true for the one caller that removed it, who then performs it. */
+  takeEffect(inboundMessageId: string, effectId: string): Promise<boolean>;
 
-  /** Claims an idempotency key for a new request, or returns the record that holds it. */
+  isOptedOut(patientRef: string): Promise<boolean>;
+  /**
+   * Sets the patient's opt-out state unless a keyword received after `at` decided it already;
+   * true when applied.
+   */
+  setOptOut(patientRef: string, optedOut: boolean, at: string): Promise<boolean>;
+
+  /**
+   * Claims an idempotency key for a new request, or returns the record that holds it. A claim
+   * that meets a record with its own token (its write applied, the answer lost) is claimed.
+   */
   claimIdempotencyKey(record: IdempotencyRecord): Promise<ClaimResult>;
+  /** Completes the claim holding `token`; false when the key is not (or no longer) that claim. */
   completeIdempotencyKey(
     key: string,
+    token: string,
     state: "completed" | "unknown",
     response: { statusCode: number; body: unknown },
-  ): Promise<void>;
-  releaseIdempotencyKey(key: string): Promise<void>;
+  ): Promise<boolean>;
+  /** Releases the claim holding `token`; false when the key is not that claim. */
+  releaseIdempotencyKey(key: string, token: string): Promise<boolean>;
 
   recordRegistrationEvent(event: RegistrationEvent): Promise<void>;
   getRegistrationStatus(registrationId: string): Promise<RegistrationEvent | undefined>;

@@ -13,6 +13,7 @@ import {
   UpdateCommand,
   type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
+import { createHash } from "node:crypto";
 import { StoreUnavailableError } from "../errors";
 import type {
   ClaimResult,
@@ -22,15 +23,37 @@ import type {
   IdempotencyRecord,
   InboundMessage,
   OutboundMessage,
+  PendingEffect,
   RecordInboundInput,
   RegistrationEvent,
 } from "./conversationStore";
+import { optOutVersion, statusesAllowedBefore } from "./conversationStates";
 import { dynamoDbTableSchema as schema } from "./dynamoDbTableSchema";
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
 
 const ttlOf = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
+
+/**
+ * TransactWriteItems' ClientRequestToken (at most 36 characters), derived from the items: the
+ * SDK's own retries of one call repeat it, so real DynamoDB applies the transaction once and
+ * answers success instead of failing the retry on the first attempt's writes. A redelivery is a
+ * new call with another receivedAt, hence another token, and meets the duplicate checks.
+ */
+function clientRequestToken(items: readonly TransactItem[]): string {
+  return createHash("sha256").update(JSON.stringify(items)).digest("base64url").slice(0, 36);
+}
+
+/** Indexes of the cancelled items that failed their condition. */
+function failedConditions(err: unknown): Set<number> | undefined {
+  if (!(err instanceof TransactionCanceledException)) return undefined;
+  const failed = new Set<number>();
+  err.CancellationReasons?.forEach((r, i) => {
+    if (r.Code === "ConditionalCheckFailed") failed.add(i);
+  });
+  return failed.size > 0 ? failed : undefined;
+}
 
 /**
  * The production store: one DynamoDB table (see dynamoDbTableSchema). Idempotency rests on
@@ -111,9 +134,14 @@ export class DynamoDbConversationStore implements ConversationStore {
       );
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) return false;
-      throw new StoreUnavailableError("createConversation", { cause: err });
+      if (!(err instanceof ConditionalCheckFailedException)) {
+        throw new StoreUnavailableError("createConversation", { cause: err });
+      }
     }
+    // Taken: by this very request when the SDK retried a write whose answer was lost.
+    if (c.creationToken === undefined) return false;
+    const existing = await this.get(`CONV#${c.conversationId}`, "META", "createConversation");
+    return existing?.creationToken === c.creationToken;
   }
 
   async deleteConversation(conversationId: string): Promise<void> {
@@ -180,14 +208,39 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 
   async recordOutbound(m: OutboundMessage): Promise<void> {
-    await this.call("recordOutbound", () =>
-      this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: `MSG#${m.messageId}`, sk: "META", ...m, ttl: ttlOf(m.expiresAt) },
-        }),
-      ),
-    );
+    const put = {
+      TableName: this.table,
+      Item: { pk: `MSG#${m.messageId}`, sk: "META", ...m, ttl: ttlOf(m.expiresAt) },
+    };
+    if (m.conversationId) {
+      const items: TransactItem[] = [
+        { Put: put },
+        {
+          Update: {
+            TableName: this.table,
+            Key: { pk: `CONV#${m.conversationId}`, sk: "META" },
+            UpdateExpression: "SET lastMessageId = :m",
+            ConditionExpression: "attribute_exists(pk)",
+            ExpressionAttributeValues: { ":m": m.messageId },
+          },
+        },
+      ];
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: items,
+            ClientRequestToken: clientRequestToken(items),
+          }),
+        );
+        return;
+      } catch (err) {
+        // No such conversation: the message is still recorded, alone.
+        if (!failedConditions(err)?.has(1)) {
+          throw new StoreUnavailableError("recordOutbound", { cause: err });
+        }
+      }
+    }
+    await this.call("recordOutbound", () => this.doc.send(new PutCommand(put)));
   }
 
   async getOutbound(messageId: string): Promise<OutboundMessage | undefined> {
@@ -244,9 +297,23 @@ export class DynamoDbConversationStore implements ConversationStore {
         },
       },
     ];
-    const update = input.conversationUpdate;
-    if (update) {
+    for (const e of input.effects ?? []) {
       items.push({
+        Put: {
+          TableName: this.table,
+          // Effects live as long as their message: a redelivery comes within days at most.
+          Item: { pk: `EFFECTS#${m.inboundMessageId}`, sk: e.effectId, ...e, ttl },
+        },
+      });
+    }
+    // Guarded items last: when their condition fails (a newer state is already there), the
+    // transaction is tried again without them, so the message itself is never lost.
+    let guarded: TransactItem[] = [];
+    const update = input.conversationUpdate;
+    // A status no transition leads to (awaiting_reply) is never written by a reply.
+    if (update && statusesAllowedBefore(update.status).length > 0) {
+      const from = statusesAllowedBefore(update.status);
+      guarded.push({
         Update: {
           TableName: this.table,
           Key: { pk: `CONV#${update.conversationId}`, sk: "META" },
@@ -254,30 +321,83 @@ export class DynamoDbConversationStore implements ConversationStore {
             update.selectedSlot === undefined
               ? "SET #status = :s, updatedAt = :u"
               : "SET #status = :s, updatedAt = :u, selectedSlot = :slot",
+          ConditionExpression: `#status IN (${from.map((_, i) => `:from${i}`).join(", ")})`,
           ExpressionAttributeNames: { "#status": "status" },
           ExpressionAttributeValues: {
             ":s": update.status,
             ":u": m.receivedAt,
+            ...Object.fromEntries(from.map((status, i) => [`:from${i}`, status])),
             ...(update.selectedSlot === undefined ? {} : { ":slot": update.selectedSlot }),
           },
         },
       });
     }
-    if (input.optOut)
-      items.push({
-        Put: this.optOutPut(input.optOut.patientRef, input.optOut.optedOut, m.receivedAt),
+    if (input.optOut) {
+      guarded.push({
+        Put: this.optOutPut(
+          input.optOut.patientRef,
+          input.optOut.optedOut,
+          m.receivedAt,
+          optOutVersion(m.receivedAt, m.inboundMessageId),
+        ),
       });
-    try {
-      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
-      return "created";
-    } catch (err) {
-      if (
-        err instanceof TransactionCanceledException &&
-        err.CancellationReasons?.slice(0, 2).some((r) => r.Code === "ConditionalCheckFailed")
-      ) {
-        return "duplicate";
+    }
+    for (let attempt = 0; ; attempt += 1) {
+      const all = [...items, ...guarded];
+      try {
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: all,
+            ClientRequestToken: clientRequestToken(all),
+          }),
+        );
+        return "created";
+      } catch (err) {
+        const failed = failedConditions(err);
+        if (!failed) throw new StoreUnavailableError("recordInbound", { cause: err });
+        if (failed.has(0) || failed.has(1)) return "duplicate";
+        const stale = guarded.filter((_, i) => failed.has(items.length + i));
+        if (stale.length === 0 || attempt >= 2) {
+          throw new StoreUnavailableError("recordInbound", { cause: err });
+        }
+        guarded = guarded.filter((item) => !stale.includes(item));
       }
-      throw new StoreUnavailableError("recordInbound", { cause: err });
+    }
+  }
+
+  async pendingEffects(inboundMessageId: string): Promise<PendingEffect[]> {
+    return this.call("pendingEffects", async () => {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: "pk = :pk",
+          ExpressionAttributeValues: { ":pk": `EFFECTS#${inboundMessageId}` },
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items ?? []).map((item) => ({
+        effectId: String(item.effectId),
+        kind: item.kind as PendingEffect["kind"],
+        action: String(item.action),
+        record: String(item.record),
+        ...(typeof item.outcome === "string" ? { outcome: item.outcome } : {}),
+      }));
+    });
+  }
+
+  async takeEffect(inboundMessageId: string, effectId: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: `EFFECTS#${inboundMessageId}`, sk: effectId },
+          ConditionExpression: "attribute_exists(pk)",
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw new StoreUnavailableError("takeEffect", { cause: err });
     }
   }
 
@@ -307,17 +427,27 @@ export class DynamoDbConversationStore implements ConversationStore {
     return item?.optedOut === true;
   }
 
-  async setOptOut(patientRef: string, optedOut: boolean, at: string): Promise<void> {
-    await this.call("setOptOut", () =>
-      this.doc.send(new PutCommand(this.optOutPut(patientRef, optedOut, at))),
-    );
+  async setOptOut(patientRef: string, optedOut: boolean, at: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand(this.optOutPut(patientRef, optedOut, at, optOutVersion(at))),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw new StoreUnavailableError("setOptOut", { cause: err });
+    }
   }
 
-  private optOutPut(patientRef: string, optedOut: boolean, at: string) {
+  /** Newest decision wins: an older keyword processed late fails the condition. */
+  private optOutPut(patientRef: string, optedOut: boolean, at: string, version: string) {
     // Opt-outs never expire: no ttl attribute.
     return {
       TableName: this.table,
-      Item: { pk: `PATIENT#${patientRef}`, sk: "OPTOUT", optedOut, updatedAt: at },
+      Item: { pk: `PATIENT#${patientRef}`, sk: "OPTOUT", optedOut, updatedAt: at, version },
+      ConditionExpression:
+        "attribute_not_exists(pk) OR attribute_not_exists(version) OR version < :v",
+      ExpressionAttributeValues: { ":v": version },
     };
   }
 
@@ -342,35 +472,63 @@ export class DynamoDbConversationStore implements ConversationStore {
         throw new StoreUnavailableError("claimIdempotencyKey", { cause: err });
       }
     }
-    const existing = await this.get(`IDEMPOTENCY#${record.key}`, "META", "claimIdempotencyKey");
-    if (!existing) return this.claimIdempotencyKey(record);
-    return { claimed: false, existing: toIdempotency(existing) };
+    const item = await this.get(`IDEMPOTENCY#${record.key}`, "META", "claimIdempotencyKey");
+    if (!item) return this.claimIdempotencyKey(record);
+    const existing = toIdempotency(item);
+    // The SDK retried a put whose answer was lost and met the first attempt's write: ours.
+    if (existing.token === record.token && existing.state === "pending") return { claimed: true };
+    return { claimed: false, existing };
   }
 
   async completeIdempotencyKey(
     key: string,
+    token: string,
     state: "completed" | "unknown",
     response: { statusCode: number; body: unknown },
-  ): Promise<void> {
-    await this.call("completeIdempotencyKey", () =>
-      this.doc.send(
+  ): Promise<boolean> {
+    try {
+      // Repeating it (an SDK retry after a lost answer) writes the same values: idempotent.
+      await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: `IDEMPOTENCY#${key}`, sk: "META" },
           UpdateExpression: "SET #state = :s, #response = :r",
-          ExpressionAttributeNames: { "#state": "state", "#response": "response" },
-          ExpressionAttributeValues: { ":s": state, ":r": response },
+          ConditionExpression: "#token = :t",
+          ExpressionAttributeNames: {
+            "#state": "state",
+            "#response": "response",
+            "#token": "token",
+          },
+          ExpressionAttributeValues: { ":s": state, ":r": response, ":t": token },
         }),
-      ),
-    );
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) return false;
+      throw new StoreUnavailableError("completeIdempotencyKey", { cause: err });
+    }
   }
 
-  async releaseIdempotencyKey(key: string): Promise<void> {
-    await this.call("releaseIdempotencyKey", () =>
-      this.doc.send(
-        new DeleteCommand({ TableName: this.table, Key: { pk: `IDEMPOTENCY#${key}`, sk: "META" } }),
-      ),
-    );
+  async releaseIdempotencyKey(key: string, token: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: { pk: `IDEMPOTENCY#${key}`, sk: "META" },
+          ConditionExpression: "#token = :t AND #state = :pending",
+          ExpressionAttributeNames: { "#token": "token", "#state": "state" },
+          ExpressionAttributeValues: { ":t": token, ":pending": "pending" },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof ConditionalCheckFailedException) {
+        // A retried delete whose first attempt applied: gone is what was asked.
+        const item = await this.get(`IDEMPOTENCY#${key}`, "META", "releaseIdempotencyKey");
+        return item === undefined;
+      }
+      throw new StoreUnavailableError("releaseIdempotencyKey", { cause: err });
+    }
   }
 
   async recordRegistrationEvent(e: RegistrationEvent): Promise<void> {
@@ -413,6 +571,7 @@ function toConversation(item: Item): Conversation {
     createdAt: String(item.createdAt),
     updatedAt: String(item.updatedAt),
     expiresAt: String(item.expiresAt),
+    ...(typeof item.creationToken === "string" ? { creationToken: item.creationToken } : {}),
   };
 }
 
@@ -446,6 +605,7 @@ function toInbound(item: Item): InboundMessage {
 function toIdempotency(item: Item): IdempotencyRecord {
   return {
     key: String(item.key),
+    token: typeof item.token === "string" ? item.token : "",
     fingerprint: String(item.fingerprint),
     state: item.state as IdempotencyRecord["state"],
     ...(item.response ? { response: item.response as IdempotencyRecord["response"] } : {}),

@@ -11,9 +11,11 @@ import type {
   InboundKind,
   InboundMessage,
   OutboundMessage,
+  PendingEffect,
   RecordInboundInput,
   RegistrationEvent,
 } from "./conversationStore";
+import { optOutVersion, statusesAllowedBefore } from "./conversationStates";
 import { openSqliteDatabase, type SqliteDatabase, type SqlValue } from "./sqliteDriver";
 
 const SCHEMA = `
@@ -26,7 +28,8 @@ CREATE TABLE IF NOT EXISTS conversations (
   last_message_id TEXT,
   created_at TEXT NOT NULL,
   updated_at TEXT NOT NULL,
-  expires_at TEXT NOT NULL
+  expires_at TEXT NOT NULL,
+  creation_token TEXT
 );
 CREATE INDEX IF NOT EXISTS conversations_by_patient ON conversations (patient_ref, created_at);
 CREATE TABLE IF NOT EXISTS outbound_messages (
@@ -55,15 +58,26 @@ CREATE INDEX IF NOT EXISTS inbound_by_conversation ON inbound_messages (conversa
 CREATE TABLE IF NOT EXISTS opt_outs (
   patient_ref TEXT PRIMARY KEY,
   opted_out INTEGER NOT NULL,
-  updated_at TEXT NOT NULL
+  updated_at TEXT NOT NULL,
+  version TEXT NOT NULL DEFAULT ''
 );
 CREATE TABLE IF NOT EXISTS idempotency_keys (
   key TEXT PRIMARY KEY,
+  token TEXT NOT NULL DEFAULT '',
   fingerprint TEXT NOT NULL,
   state TEXT NOT NULL,
   response TEXT,
   created_at TEXT NOT NULL,
   expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending_effects (
+  inbound_message_id TEXT NOT NULL,
+  effect_id TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  action TEXT NOT NULL,
+  record TEXT NOT NULL,
+  outcome TEXT,
+  PRIMARY KEY (inbound_message_id, effect_id)
 );
 CREATE TABLE IF NOT EXISTS registration_events (
   registration_id TEXT PRIMARY KEY,
@@ -71,6 +85,13 @@ CREATE TABLE IF NOT EXISTS registration_events (
   at TEXT NOT NULL
 );
 `;
+
+/** Columns added after the first release: added to databases created before them. */
+const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
+  { table: "conversations", column: "creation_token", definition: "TEXT" },
+  { table: "opt_outs", column: "version", definition: "TEXT NOT NULL DEFAULT ''" },
+  { table: "idempotency_keys", column: "token", definition: "TEXT NOT NULL DEFAULT ''" },
+];
 
 type Row = Record<string, SqlValue>;
 
@@ -89,6 +110,12 @@ export class SqliteConversationStore implements ConversationStore {
     this.db.exec("PRAGMA synchronous = FULL");
     this.db.exec("PRAGMA busy_timeout = 5000");
     this.db.exec(SCHEMA);
+    for (const { table, column, definition } of ADDED_COLUMNS) {
+      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as Row[];
+      if (!columns.some((c) => c.name === column)) {
+        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+      }
+    }
   }
 
   private run<T>(operation: string, fn: () => T): Promise<T> {
@@ -126,8 +153,8 @@ export class SqliteConversationStore implements ConversationStore {
       const result = this.db
         .prepare(
           `INSERT OR IGNORE INTO conversations
-           (conversation_id, patient_ref, slots, status, selected_slot, last_message_id, created_at, updated_at, expires_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           (conversation_id, patient_ref, slots, status, selected_slot, last_message_id, created_at, updated_at, expires_at, creation_token)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           c.conversationId,
@@ -139,8 +166,14 @@ export class SqliteConversationStore implements ConversationStore {
           c.createdAt,
           c.updatedAt,
           c.expiresAt,
+          c.creationToken ?? null,
         );
-      return Number(result.changes) === 1;
+      if (Number(result.changes) === 1) return true;
+      if (c.creationToken === undefined) return false;
+      const row = this.db
+        .prepare("SELECT creation_token FROM conversations WHERE conversation_id = ?")
+        .get(c.conversationId) as Row | undefined;
+      return row?.creation_token === c.creationToken;
     });
   }
 
@@ -181,26 +214,37 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   recordOutbound(m: OutboundMessage): Promise<void> {
-    return this.run("recordOutbound", () => {
-      this.db
-        .prepare(
-          `INSERT OR REPLACE INTO outbound_messages
+    return this.run("recordOutbound", () =>
+      this.transaction(() => {
+        this.insertOutbound(m);
+        if (m.conversationId) {
+          this.db
+            .prepare("UPDATE conversations SET last_message_id = ? WHERE conversation_id = ?")
+            .run(m.messageId, m.conversationId);
+        }
+      }),
+    );
+  }
+
+  private insertOutbound(m: OutboundMessage): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO outbound_messages
            (message_id, conversation_id, patient_ref, parts, encoding, sent_at, delivery_status, delivery_final, delivery_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
-          m.messageId,
-          m.conversationId ?? null,
-          m.patientRef,
-          m.parts,
-          m.encoding,
-          m.sentAt,
-          m.delivery.status,
-          m.delivery.final ? 1 : 0,
-          m.delivery.at,
-          m.expiresAt,
-        );
-    });
+      )
+      .run(
+        m.messageId,
+        m.conversationId ?? null,
+        m.patientRef,
+        m.parts,
+        m.encoding,
+        m.sentAt,
+        m.delivery.status,
+        m.delivery.final ? 1 : 0,
+        m.delivery.at,
+        m.expiresAt,
+      );
   }
 
   getOutbound(messageId: string): Promise<OutboundMessage | undefined> {
@@ -253,16 +297,38 @@ export class SqliteConversationStore implements ConversationStore {
           );
         if (Number(inserted.changes) === 0) return "duplicate" as const;
         const update = input.conversationUpdate;
-        if (update) {
+        // A status no transition leads to (awaiting_reply) is never written by a reply.
+        if (update && statusesAllowedBefore(update.status).length > 0) {
+          const from = statusesAllowedBefore(update.status);
           this.db
             .prepare(
               `UPDATE conversations SET status = ?, selected_slot = COALESCE(?, selected_slot), updated_at = ?
-               WHERE conversation_id = ?`,
+               WHERE conversation_id = ? AND status IN (${from.map(() => "?").join(", ")})`,
             )
-            .run(update.status, update.selectedSlot ?? null, m.receivedAt, update.conversationId);
+            .run(
+              update.status,
+              update.selectedSlot ?? null,
+              m.receivedAt,
+              update.conversationId,
+              ...from,
+            );
         }
-        if (input.optOut)
-          this.writeOptOut(input.optOut.patientRef, input.optOut.optedOut, m.receivedAt);
+        if (input.optOut) {
+          this.writeOptOut(
+            input.optOut.patientRef,
+            input.optOut.optedOut,
+            m.receivedAt,
+            optOutVersion(m.receivedAt, m.inboundMessageId),
+          );
+        }
+        for (const e of input.effects ?? []) {
+          this.db
+            .prepare(
+              `INSERT INTO pending_effects (inbound_message_id, effect_id, kind, action, record, outcome)
+               VALUES (?, ?, ?, ?, ?, ?)`,
+            )
+            .run(m.inboundMessageId, e.effectId, e.kind, e.action, e.record, e.outcome ?? null);
+        }
         return "created" as const;
       }),
     );
@@ -280,6 +346,31 @@ export class SqliteConversationStore implements ConversationStore {
     );
   }
 
+  pendingEffects(inboundMessageId: string): Promise<PendingEffect[]> {
+    return this.run("pendingEffects", () =>
+      (
+        this.db
+          .prepare("SELECT * FROM pending_effects WHERE inbound_message_id = ? ORDER BY effect_id")
+          .all(inboundMessageId) as Row[]
+      ).map((row) => ({
+        effectId: String(row.effect_id),
+        kind: String(row.kind) as PendingEffect["kind"],
+        action: String(row.action),
+        record: String(row.record),
+        ...(row.outcome === null ? {} : { outcome: String(row.outcome) }),
+      })),
+    );
+  }
+
+  takeEffect(inboundMessageId: string, effectId: string): Promise<boolean> {
+    return this.run("takeEffect", () => {
+      const result = this.db
+        .prepare("DELETE FROM pending_effects WHERE inbound_message_id = ? AND effect_id = ?")
+        .run(inboundMessageId, effectId);
+      return Number(result.changes) === 1;
+    });
+  }
+
   isOptedOut(patientRef: string): Promise<boolean> {
     return this.run("isOptedOut", () => {
       const row = this.db
@@ -289,17 +380,23 @@ export class SqliteConversationStore implements ConversationStore {
     });
   }
 
-  setOptOut(patientRef: string, optedOut: boolean, at: string): Promise<void> {
-    return this.run("setOptOut", () => this.writeOptOut(patientRef, optedOut, at));
+  setOptOut(patientRef: string, optedOut: boolean, at: string): Promise<boolean> {
+    return this.run("setOptOut", () =>
+      this.writeOptOut(patientRef, optedOut, at, optOutVersion(at)),
+    );
   }
 
-  private writeOptOut(patientRef: string, optedOut: boolean, at: string): void {
-    this.db
+  /** Newest decision wins: an older keyword processed late changes nothing. */
+  private writeOptOut(patientRef: string, optedOut: boolean, at: string, version: string): boolean {
+    const result = this.db
       .prepare(
-        `INSERT INTO opt_outs (patient_ref, opted_out, updated_at) VALUES (?, ?, ?)
-         ON CONFLICT (patient_ref) DO UPDATE SET opted_out = excluded.opted_out, updated_at = excluded.updated_at`,
+        `INSERT INTO opt_outs (patient_ref, opted_out, updated_at, version) VALUES (?, ?, ?, ?)
+         ON CONFLICT (patient_ref) DO UPDATE SET opted_out = excluded.opted_out,
+           updated_at = excluded.updated_at, version = excluded.version
+         WHERE opt_outs.version < excluded.version`,
       )
-      .run(patientRef, optedOut ? 1 : 0, at);
+      .run(patientRef, optedOut ? 1 : 0, at, version);
+    return Number(result.changes) === 1;
   }
 
   claimIdempotencyKey(record: IdempotencyRecord): Promise<ClaimResult> {
@@ -308,37 +405,53 @@ export class SqliteConversationStore implements ConversationStore {
         // An expired record no longer holds its key.
         const changed = this.db
           .prepare(
-            `INSERT INTO idempotency_keys (key, fingerprint, state, response, created_at, expires_at)
-             VALUES (?, ?, ?, NULL, ?, ?)
-             ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, state = excluded.state,
-               response = NULL, created_at = excluded.created_at, expires_at = excluded.expires_at
+            `INSERT INTO idempotency_keys (key, token, fingerprint, state, response, created_at, expires_at)
+             VALUES (?, ?, ?, ?, NULL, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET token = excluded.token, fingerprint = excluded.fingerprint,
+               state = excluded.state, response = NULL, created_at = excluded.created_at,
+               expires_at = excluded.expires_at
              WHERE idempotency_keys.expires_at <= excluded.created_at`,
           )
-          .run(record.key, record.fingerprint, record.state, record.createdAt, record.expiresAt);
+          .run(
+            record.key,
+            record.token,
+            record.fingerprint,
+            record.state,
+            record.createdAt,
+            record.expiresAt,
+          );
         if (Number(changed.changes) === 1) return { claimed: true };
         const row = this.db
           .prepare("SELECT * FROM idempotency_keys WHERE key = ?")
           .get(record.key) as Row;
-        return { claimed: false, existing: toIdempotency(row) };
+        const existing = toIdempotency(row);
+        if (existing.token === record.token && existing.state === "pending")
+          return { claimed: true };
+        return { claimed: false, existing };
       }),
     );
   }
 
   completeIdempotencyKey(
     key: string,
+    token: string,
     state: "completed" | "unknown",
     response: { statusCode: number; body: unknown },
-  ): Promise<void> {
+  ): Promise<boolean> {
     return this.run("completeIdempotencyKey", () => {
-      this.db
-        .prepare("UPDATE idempotency_keys SET state = ?, response = ? WHERE key = ?")
-        .run(state, JSON.stringify(response), key);
+      const result = this.db
+        .prepare("UPDATE idempotency_keys SET state = ?, response = ? WHERE key = ? AND token = ?")
+        .run(state, JSON.stringify(response), key, token);
+      return Number(result.changes) === 1;
     });
   }
 
-  releaseIdempotencyKey(key: string): Promise<void> {
+  releaseIdempotencyKey(key: string, token: string): Promise<boolean> {
     return this.run("releaseIdempotencyKey", () => {
-      this.db.prepare("DELETE FROM idempotency_keys WHERE key = ?").run(key);
+      const result = this.db
+        .prepare("DELETE FROM idempotency_keys WHERE key = ? AND token = ? AND state = 'pending'")
+        .run(key, token);
+      return Number(result.changes) === 1;
     });
   }
 
@@ -381,6 +494,9 @@ function toConversation(row: Row): Conversation {
     createdAt: String(row.created_at),
     updatedAt: String(row.updated_at),
     expiresAt: String(row.expires_at),
+    ...(row.creation_token === null || row.creation_token === undefined
+      ? {}
+      : { creationToken: String(row.creation_token) }),
   };
 }
 
@@ -417,6 +533,7 @@ function toInbound(row: Row): InboundMessage {
 function toIdempotency(row: Row): IdempotencyRecord {
   return {
     key: String(row.key),
+    token: String(row.token),
     fingerprint: String(row.fingerprint),
     state: String(row.state) as IdempotencyRecord["state"],
     ...(row.response === null
