@@ -178,6 +178,8 @@ export class SmsVoicePeer {
   }
 
   async start(): Promise<string> {
+    // Read AWS's model now (a python3 call), not inside the first request a client times.
+    smsVoiceModel();
     this.server = createServer((req, res) => {
       void this.handle(req).then(({ status, body }) => {
         if (status === 0) return; // hang: never answer
