@@ -7,7 +7,7 @@ import type {
 
 /** What an auditor reads next to each result: the control and where it comes from. */
 export interface ControlInfo {
-  /** Row of ../shared/reference/hipaa-controls.md section 2.4, e.g. "K1". */
+  /** Row of the control catalogue (docs/hipaa-controls.md, infra/policy/controls.ts), e.g. "K1". */
   control: string;
   /** cdk-nag HIPAA.Security-*, AwsSolutions-*, Checkov CKV_* ids behind it. */
   sources: string[];
@@ -19,7 +19,10 @@ export type HipaaPolicy = (ResourceValidationPolicy | StackValidationPolicy) & {
   info: ControlInfo;
 };
 
-type Props = Record<string, unknown>;
+export type Props = Record<string, unknown>;
+
+/** A property as a string, "" when absent or not a string. */
+export const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
 interface Common extends ControlInfo {
   name: string;
