@@ -4,24 +4,24 @@
  * review import this module directly, and `index.ts` wraps it in a PolicyPack for
  * `pulumi preview --policy-pack infra/policy`.
  */
-import type { HipaaPolicy } from "./policyKit";
+import type { HipaaPolicy, PeerRuleNote } from "./policyKit";
 import { kmsPolicies } from "./rules/kms";
 import { snsPolicies } from "./rules/sns";
 import { sqsPolicies } from "./rules/sqs";
 import { eventBridgePolicies } from "./rules/eventBridge";
 import { cloudWatchAlarmPolicies } from "./rules/cloudWatchAlarms";
 import { deadLetterQueuePolicies } from "./rules/deadLetterQueues";
-import { loadBalancerPolicies } from "./rules/loadBalancer";
-import { ecsPolicies } from "./rules/ecs";
-import { loggingPolicies } from "./rules/logging";
-import { iamPolicies } from "./rules/iam";
+import { loadBalancerNotes, loadBalancerPolicies } from "./rules/loadBalancer";
+import { ecsNotes, ecsPolicies } from "./rules/ecs";
+import { loggingNotes, loggingPolicies } from "./rules/logging";
+import { iamNotes, iamPolicies } from "./rules/iam";
 import { secretsManagerPolicies } from "./rules/secretsManager";
-import { dynamoDbPolicies } from "./rules/dynamoDb";
+import { dynamoDbNotes, dynamoDbPolicies } from "./rules/dynamoDb";
 import { ecrPolicies } from "./rules/ecr";
-import { cloudTrailPolicies } from "./rules/cloudTrail";
-import { networkPolicies } from "./rules/network";
+import { cloudTrailNotes, cloudTrailPolicies } from "./rules/cloudTrail";
+import { networkNotes, networkPolicies } from "./rules/network";
 import { endUserMessagingPolicies } from "./rules/endUserMessaging";
-import { s3Policies } from "./rules/s3";
+import { s3Notes, s3Policies } from "./rules/s3";
 
 const byService: HipaaPolicy[] = [
   ...kmsPolicies,
@@ -50,6 +50,18 @@ const byService: HipaaPolicy[] = [
 export const hipaaPolicies: HipaaPolicy[] = [
   ...byService.filter((p) => "validateResource" in p),
   ...byService.filter((p) => !("validateResource" in p)),
+];
+
+/** What we say about the peer rules no policy lists as a source, each kept beside its service's policies. */
+export const peerRuleNotes: PeerRuleNote[] = [
+  ...loadBalancerNotes,
+  ...ecsNotes,
+  ...loggingNotes,
+  ...iamNotes,
+  ...dynamoDbNotes,
+  ...cloudTrailNotes,
+  ...networkNotes,
+  ...s3Notes,
 ];
 
 export { ALLOWED_SSL_POLICIES } from "./rules/loadBalancer";

@@ -199,7 +199,8 @@ export async function runStackUnderMocks(
     false,
   );
   const { createStack } = await import("../stack");
-  const outputs = createStack(loadStackFile(stack, overrides));
+  const config = loadStackFile(stack, overrides);
+  const outputs = createStack(config);
   const resolved: Record<string, unknown> = {};
   for (const [key, output] of Object.entries(outputs)) {
     resolved[key] = await new Promise((resolve) =>
@@ -212,7 +213,7 @@ export async function runStackUnderMocks(
     seen = resources.length;
     await new Promise((r) => setTimeout(r, 25));
   }
-  return { resources, outputs: resolved };
+  return { config, resources, outputs: resolved };
 }
 
 export const ofType = (resources: Registered[], type: string) =>

@@ -1,5 +1,5 @@
 /** The CloudTrail trail (prod). */
-import { resourcePolicy, type HipaaPolicy, str } from "../policyKit";
+import { resourcePolicy, type HipaaPolicy, type PeerRuleNote, str } from "../policyKit";
 
 export const cloudTrailPolicies: HipaaPolicy[] = [
   resourcePolicy({
@@ -12,6 +12,7 @@ export const cloudTrailPolicies: HipaaPolicy[] = [
       "CKV_AWS_35",
       "CKV_AWS_36",
       "CKV_AWS_67",
+      "CKV2_AWS_10",
     ],
     description: "Trails are multi-region, validated, KMS-encrypted and sent to CloudWatch Logs",
     enforcementLevel: "mandatory",
@@ -24,4 +25,19 @@ export const cloudTrailPolicies: HipaaPolicy[] = [
       ...(str(p.cloudWatchLogsGroupArn) ? [] : ["the trail does not reach CloudWatch Logs"]),
     ],
   }),
+];
+
+export const cloudTrailNotes: PeerRuleNote[] = [
+  {
+    rule: "CKV_AWS_251",
+    status: "unguarded",
+    reason:
+      "the trail logs (enableLogging is left at its default, true); no policy would catch it switched off",
+  },
+  {
+    rule: "CKV_AWS_252",
+    status: "waived",
+    reason:
+      "the trail sends to CloudWatch Logs, where alarms act on it; a topic per log file delivered adds noise, not oversight",
+  },
 ];

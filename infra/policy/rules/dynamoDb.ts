@@ -5,6 +5,7 @@ import {
   resourcePolicy,
   stackPolicy,
   type HipaaPolicy,
+  type PeerRuleNote,
   str,
   type Props,
 } from "../policyKit";
@@ -13,7 +14,12 @@ export const dynamoDbPolicies: HipaaPolicy[] = [
   resourcePolicy({
     name: "dynamodb-table-protected",
     control: "D1",
-    sources: ["HIPAA.Security-DynamoDBPITREnabled", "awsguard dynamodb-table-encryption-enabled"],
+    sources: [
+      "HIPAA.Security-DynamoDBPITREnabled",
+      "awsguard dynamodb-table-encryption-enabled",
+      "CKV_AWS_28",
+      "CKV_AWS_119",
+    ],
     description:
       "Tables use a customer-managed key, point-in-time recovery and TTL; production tables have deletion protection",
     enforcementLevel: "mandatory",
@@ -44,7 +50,7 @@ export const dynamoDbPolicies: HipaaPolicy[] = [
     description: "Tables are in an AWS Backup plan, beyond point-in-time recovery's 35 days",
     enforcementLevel: "advisory",
     remediation:
-      "select the table in an aws.backup.Plan (not built yet: the stack relies on point-in-time recovery)",
+      "set backupRetentionDays (the ConversationTable selects the table in its daily AWS Backup plan when it is above 0)",
     check: (resources) => {
       const selections = resources.filter((r) => r.type === "aws:backup/selection:Selection");
       return resources
@@ -58,4 +64,25 @@ export const dynamoDbPolicies: HipaaPolicy[] = [
         .map((table) => ({ message: `table ${table.name} is in no backup plan`, urn: table.urn }));
     },
   }),
+];
+
+export const dynamoDbNotes: PeerRuleNote[] = [
+  {
+    rule: "HIPAA.Security-DynamoDBAutoScalingEnabled",
+    status: "not-applicable",
+    reason:
+      "the table is on demand (billingMode PAY_PER_REQUEST); autoscaling is for provisioned capacity",
+  },
+  {
+    rule: "CKV2_AWS_16",
+    status: "not-applicable",
+    reason:
+      "the table is on demand (billingMode PAY_PER_REQUEST); autoscaling is for provisioned capacity",
+  },
+  {
+    rule: "CKV_AWS_166",
+    status: "unguarded",
+    reason:
+      "the backup vault is encrypted with the data key (ConversationTable); no policy checks the vault's key",
+  },
 ];

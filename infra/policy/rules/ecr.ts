@@ -5,7 +5,12 @@ export const ecrPolicies: HipaaPolicy[] = [
   resourcePolicy({
     name: "ecr-repository-secure",
     control: "F4",
-    sources: ["compliance-policies aws-ecr-repository-*"],
+    sources: [
+      "compliance-policies aws-ecr-repository-*",
+      "CKV_AWS_51",
+      "CKV_AWS_136",
+      "CKV_AWS_163",
+    ],
     description: "Image repositories are immutable, scan on push and use a customer-managed key",
     enforcementLevel: "mandatory",
     remediation: "keep the RuntimeImage repository settings",

@@ -1,5 +1,5 @@
 /** ECS on Fargate: task definition, service and cluster. */
-import { resourcePolicy, type HipaaPolicy, str, type Props } from "../policyKit";
+import { resourcePolicy, type HipaaPolicy, type PeerRuleNote, str, type Props } from "../policyKit";
 
 const SECRET_NAME = /(TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|PRIVATE_KEY|_KEY)$/i;
 
@@ -14,6 +14,7 @@ export const ecsPolicies: HipaaPolicy[] = [
       "CKV_AWS_334",
       "CKV_AWS_335",
       "CKV_AWS_249",
+      "HIPAA.Security-ECSTaskDefinitionUserForHostMode",
     ],
     description:
       "Containers run read-only, non-root, unprivileged, log to CloudWatch, take secrets from Secrets Manager; task and execution roles differ",
@@ -56,6 +57,7 @@ export const ecsPolicies: HipaaPolicy[] = [
     name: "ecs-service-private-with-rollback",
     control: "F1",
     sources: ["CKV_AWS_333", "CKV_AWS_332", "pulumi-awsx#354"],
+    alsoControls: ["F5"],
     description: "Services run without public IPs and roll back failed deployments",
     enforcementLevel: "mandatory",
     remediation:
@@ -85,4 +87,24 @@ export const ecsPolicies: HipaaPolicy[] = [
         ? []
         : ["Container Insights is off"],
   }),
+];
+
+export const ecsNotes: PeerRuleNote[] = [
+  {
+    rule: "CKV_AWS_97",
+    status: "not-applicable",
+    reason: "the task definition mounts no EFS volume",
+  },
+  {
+    rule: "CKV_AWS_223",
+    status: "not-applicable",
+    reason:
+      "ECS Exec is off (enableExecuteCommand: false in RuntimeService), so there is no exec session to log",
+  },
+  {
+    rule: "CKV_AWS_224",
+    status: "not-applicable",
+    reason:
+      "ECS Exec is off (enableExecuteCommand: false in RuntimeService), so there is no exec channel to encrypt",
+  },
 ];

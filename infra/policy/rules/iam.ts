@@ -1,5 +1,12 @@
 /** IAM policies and roles. */
-import { asList, principals, resourcePolicy, statements, type HipaaPolicy } from "../policyKit";
+import {
+  asList,
+  principals,
+  resourcePolicy,
+  statements,
+  type HipaaPolicy,
+  type PeerRuleNote,
+} from "../policyKit";
 
 /** Actions that have no resource to scope to, so `Resource: "*"` is their only form. */
 export const UNSCOPABLE_ACTIONS = [
@@ -78,4 +85,26 @@ export const iamPolicies: HipaaPolicy[] = [
           return [];
         }),
   }),
+];
+
+export const iamNotes: PeerRuleNote[] = [
+  ...["CKV_AWS_286", "CKV_AWS_287", "CKV_AWS_288", "CKV_AWS_289", "CKV_AWS_290"].map(
+    (rule): PeerRuleNote => ({
+      rule,
+      status: "unguarded",
+      reason:
+        "every statement names its actions and scopes them to the stack's ARNs (iam-policy-least-privilege refuses wildcards), but no policy looks for the specific escalation, exposure or write patterns this check (cloudsplaining) knows",
+    }),
+  ),
+  {
+    rule: "CKV_AWS_274",
+    status: "unguarded",
+    reason:
+      "roles carry the stack's own policies and AWS Backup's service-role policy, never AdministratorAccess; no policy checks attachments",
+  },
+  {
+    rule: "CKV_AWS_393",
+    status: "not-applicable",
+    reason: "no role trusts a GitHub Actions OIDC provider: every trust is a service principal",
+  },
 ];

@@ -6,6 +6,7 @@ import {
   resourcePolicy,
   stackPolicy,
   type HipaaPolicy,
+  type PeerRuleNote,
   str,
   type Props,
 } from "../policyKit";
@@ -119,7 +120,15 @@ export const loadBalancerPolicies: HipaaPolicy[] = [
   resourcePolicy({
     name: "security-group-ingress-restricted",
     control: "A5",
-    sources: ["HIPAA.Security-EC2RestrictedCommonPorts", "AwsSolutions-EC23", "CKV_AWS_260"],
+    sources: [
+      "HIPAA.Security-EC2RestrictedCommonPorts",
+      "HIPAA.Security-EC2RestrictedSSH",
+      "AwsSolutions-EC23",
+      "CKV_AWS_24",
+      "CKV_AWS_25",
+      "CKV_AWS_260",
+      "CKV_AWS_277",
+    ],
     description:
       "Nothing is open to the internet but HTTPS (and HTTP for its redirect) on the load balancer",
     enforcementLevel: "mandatory",
@@ -183,4 +192,31 @@ export const loadBalancerPolicies: HipaaPolicy[] = [
       return out;
     },
   }),
+];
+
+export const loadBalancerNotes: PeerRuleNote[] = [
+  {
+    rule: "CKV_AWS_152",
+    status: "not-applicable",
+    reason:
+      "cross-zone load balancing is a setting of network and gateway load balancers; an application load balancer always balances across zones",
+  },
+  {
+    rule: "CKV_AWS_261",
+    status: "unguarded",
+    reason:
+      "the target group checks the runtime's health path (WebhookLoadBalancer), but no policy checks that a health check is defined (control F5)",
+  },
+  {
+    rule: "CKV_AWS_378",
+    status: "waived",
+    reason:
+      "TLS ends at the load balancer, which forwards HTTP to tasks in private subnets that only its security group can reach; re-encrypting inside the VPC adds a certificate to every task for no reader who could see the traffic",
+  },
+  {
+    rule: "CKV2_AWS_76",
+    status: "unguarded",
+    reason:
+      "the web ACL carries AWS managed rule groups (secureDefaults.wafManagedRuleGroups), scoped off the webhook path; waf-rate-limit-and-managed-rules checks that a managed group exists, not which one",
+  },
 ];

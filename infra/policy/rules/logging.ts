@@ -1,5 +1,13 @@
 /** What the stack logs: CloudWatch log groups and VPC flow logs. */
-import { isProd, refersTo, resourcePolicy, stackPolicy, type HipaaPolicy, str } from "../policyKit";
+import {
+  isProd,
+  refersTo,
+  resourcePolicy,
+  stackPolicy,
+  type HipaaPolicy,
+  type PeerRuleNote,
+  str,
+} from "../policyKit";
 
 export const loggingPolicies: HipaaPolicy[] = [
   resourcePolicy({
@@ -63,3 +71,6 @@ export const loggingPolicies: HipaaPolicy[] = [
     },
   }),
 ];
+
+/** Nothing to say yet: every logging rule of the peers is a source of a policy above. */
+export const loggingNotes: PeerRuleNote[] = [];

@@ -24,7 +24,7 @@ export const secretsManagerPolicies: HipaaPolicy[] = [
     description: "Secrets rotate on a schedule",
     enforcementLevel: "advisory",
     remediation:
-      "add an aws.secretsmanager.SecretRotation per runtime secret (not built yet: the runtime would need to accept two tokens during a rotation)",
+      "add an aws.secretsmanager.SecretRotation per runtime secret, or tag the secret RotationExempt with the reason (the patient-reference key is one: rotating it re-keys every stored reference). Rotation of the API token and the EventBridge key is issue 14 item 1",
     check: (resources) => {
       const rotations = resources.filter(
         (r) => r.type === "aws:secretsmanager/secretRotation:SecretRotation",
