@@ -216,6 +216,8 @@ export async function runStackUnderMocks(
   return { config, resources, outputs: resolved };
 }
 
+// Test helpers, now in tests/support/stackResources.ts. These two stay only until
+// tests/infra/stackControls.ts (another owner's file) imports them from there; then delete them.
 export const ofType = (resources: Registered[], type: string) =>
   resources.filter((r) => r.type === type);
 export const one = (resources: Registered[], type: string, nameIncludes = "") => {
