@@ -94,4 +94,32 @@ describe("the control catalogue", () => {
       offenders.push("infra/secureDefaults.ts");
     expect(offenders).toEqual([]);
   });
+
+  it("has remediations that name components, methods and config keys that exist", () => {
+    const componentsDir = join(repoRoot, "infra", "components");
+    const components = new Map(
+      readdirSync(componentsDir).flatMap((f) => {
+        const text = readFileSync(join(componentsDir, f), "utf8");
+        return [...text.matchAll(/export class (\w+)/g)].map((m) => [m[1]!, text] as const);
+      }),
+    );
+    const configText = readFileSync(join(repoRoot, "infra", "stackConfig.ts"), "utf8");
+    const stale: string[] = [];
+    for (const p of hipaaPolicies) {
+      const text = p.info.remediation;
+      for (const m of text.matchAll(/\(([A-Z]\w+)(?:\.(\w+))?\)|\b([A-Z]\w+) component/g)) {
+        const name = m[1] ?? m[3]!;
+        const source = components.get(name);
+        if (!source) stale.push(`${p.name}: no component ${name}`);
+        else if (m[2] && !source.includes(`${m[2]}(`))
+          stale.push(`${p.name}: ${name} has no ${m[2]}`);
+      }
+      for (const m of text.matchAll(/\bconfig (\w+)|\bset (\w+)(?: to|:)/g)) {
+        const key = m[1] ?? m[2]!;
+        if (/^[a-z]/.test(key) && !configText.includes(`"${key}"`) && m[1])
+          stale.push(`${p.name}: no config key ${key}`);
+      }
+    }
+    expect(stale).toEqual([]);
+  });
 });
