@@ -56,7 +56,7 @@ export const ecsPolicies: HipaaPolicy[] = [
   resourcePolicy({
     name: "ecs-service-private-with-rollback",
     control: "F1",
-    sources: ["CKV_AWS_333", "CKV_AWS_332", "pulumi-awsx#354"],
+    sources: ["CKV_AWS_333", "pulumi-awsx#354"],
     alsoControls: ["F5"],
     description: "Services run without public IPs and roll back failed deployments",
     enforcementLevel: "mandatory",
@@ -90,6 +90,12 @@ export const ecsPolicies: HipaaPolicy[] = [
 ];
 
 export const ecsNotes: PeerRuleNote[] = [
+  {
+    rule: "CKV_AWS_332",
+    status: "unguarded",
+    reason:
+      "the service runs on platformVersion LATEST (secureDefaults.fargatePlatformVersion); no policy checks it",
+  },
   {
     rule: "CKV_AWS_97",
     status: "not-applicable",

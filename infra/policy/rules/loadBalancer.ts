@@ -102,7 +102,7 @@ export const loadBalancerPolicies: HipaaPolicy[] = [
   resourcePolicy({
     name: "waf-rate-limit-and-managed-rules",
     control: "A4",
-    sources: ["CKV_AWS_175", "CKV_AWS_342", "CKV_AWS_192"],
+    sources: ["CKV_AWS_175", "CKV_AWS_342"],
     description: "Web ACLs have a rate-based rule and AWS managed rule groups",
     enforcementLevel: "mandatory",
     remediation: "keep the WebhookLoadBalancer web ACL rules (config wafRateLimit)",
@@ -126,7 +126,6 @@ export const loadBalancerPolicies: HipaaPolicy[] = [
       "AwsSolutions-EC23",
       "CKV_AWS_24",
       "CKV_AWS_25",
-      "CKV_AWS_260",
       "CKV_AWS_277",
     ],
     description:
@@ -195,6 +194,18 @@ export const loadBalancerPolicies: HipaaPolicy[] = [
 ];
 
 export const loadBalancerNotes: PeerRuleNote[] = [
+  {
+    rule: "CKV_AWS_260",
+    status: "waived",
+    reason:
+      "port 80 is open to ingressCidrs on the load balancer only so that plain-HTTP callers get a redirect to HTTPS (alb-listener-tls-or-redirect makes sure the listener does nothing else); issue 14 item 5 considers dropping it",
+  },
+  {
+    rule: "CKV_AWS_192",
+    status: "unguarded",
+    reason:
+      "the web ACL carries AWSManagedRulesKnownBadInputsRuleSet (secureDefaults.wafManagedRuleGroups), scoped off the webhook path, which authenticates every request itself; waf-rate-limit-and-managed-rules checks that a managed group exists, not which one",
+  },
   {
     rule: "CKV_AWS_152",
     status: "not-applicable",
