@@ -1,7 +1,7 @@
 /**
  * The security settings every stack gets, as plain data a reviewer can read in one place. The
  * builders in components/ apply them; nothing here is overridable by stack config except where a
- * comment says so. Control ids refer to ../shared/reference/hipaa-controls.md section 2.4.
+ * comment says so. Control ids refer to the catalogue in docs/hipaa-controls.md.
  */
 export const secureDefaults = {
   /** A1: TLS 1.3 and 1.2 only, no CBC ciphers below. */

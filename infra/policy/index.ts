@@ -5,7 +5,6 @@ import { PolicyPack } from "@pulumi/policy";
 import { hipaaPolicies } from "./hipaaPolicies";
 
 new PolicyPack("eum-sms-hipaa", {
-  description:
-    "HIPAA controls for the eum-sms-stack (../shared/reference/hipaa-controls.md section 2.4)",
+  description: "HIPAA controls for the eum-sms-stack (docs/hipaa-controls.md)",
   policies: hipaaPolicies.map(({ info: _info, ...policy }) => policy),
 });

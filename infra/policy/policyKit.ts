@@ -7,19 +7,38 @@ import type {
 
 /** What an auditor reads next to each result: the control and where it comes from. */
 export interface ControlInfo {
-  /** Row of ../shared/reference/hipaa-controls.md section 2.4, e.g. "K1". */
+  /** Row of the control catalogue (docs/hipaa-controls.md, infra/policy/controls.ts), e.g. "K1". */
   control: string;
   /** cdk-nag HIPAA.Security-*, AwsSolutions-*, Checkov CKV_* ids behind it. */
   sources: string[];
   /** The config key or component arg that fixes a violation. */
   remediation: string;
+  /** Further catalogue controls the same check serves (e.g. rollback, F5, in the F1 service policy). */
+  alsoControls?: string[];
+}
+
+/**
+ * What we say about a peer rule (cdk-nag HIPAA.Security, Checkov) that no policy of ours lists in
+ * its `sources`, kept next to the policies of the same service:
+ * - not-applicable: the rule's condition cannot arise in this program (reason says why);
+ * - waived: it arises and is accepted (reason says why);
+ * - unguarded: it holds in the program today, but no policy would catch a change;
+ * - open: a known finding, not fixed yet (reason says where it is tracked).
+ */
+export interface PeerRuleNote {
+  rule: string;
+  status: "not-applicable" | "waived" | "unguarded" | "open";
+  reason: string;
 }
 
 export type HipaaPolicy = (ResourceValidationPolicy | StackValidationPolicy) & {
   info: ControlInfo;
 };
 
-type Props = Record<string, unknown>;
+export type Props = Record<string, unknown>;
+
+/** A property as a string, "" when absent or not a string. */
+export const str = (v: unknown): string => (typeof v === "string" ? v : "");
 
 interface Common extends ControlInfo {
   name: string;
@@ -39,7 +58,12 @@ export function resourcePolicy(
     name: c.name,
     description: describe(c),
     enforcementLevel: c.enforcementLevel,
-    info: { control: c.control, sources: c.sources, remediation: c.remediation },
+    info: {
+      control: c.control,
+      sources: c.sources,
+      remediation: c.remediation,
+      ...(c.alsoControls ? { alsoControls: c.alsoControls } : {}),
+    },
     validateResource: (args, report) => {
       if (!c.types.includes(args.type)) return;
       for (const problem of c.check(args.props, args.type))
@@ -57,7 +81,12 @@ export function stackPolicy(
     name: c.name,
     description: describe(c),
     enforcementLevel: c.enforcementLevel,
-    info: { control: c.control, sources: c.sources, remediation: c.remediation },
+    info: {
+      control: c.control,
+      sources: c.sources,
+      remediation: c.remediation,
+      ...(c.alsoControls ? { alsoControls: c.alsoControls } : {}),
+    },
     validateStack: (args, report) => {
       for (const { message, urn } of c.check(args.resources))
         report(`${message}. Fix: ${c.remediation}`, urn);

@@ -4,7 +4,7 @@ import { findRepoRoot } from "../repoRoot";
 import { StackConfigError } from "../stackConfig";
 import { reviewStack } from "./reviewStack";
 
-/** `npm run review -- --stack <name>`: writes review/<name>.md; exits 1 on a config error or a mandatory violation. */
+/** `npm run review -- --stack <name>`: writes review/<name>.md and review/<name>.evidence.json; exits 1 on a config error or a mandatory violation. */
 async function main(argv: string[]): Promise<number> {
   const at = argv.indexOf("--stack");
   const stack = at >= 0 ? argv[at + 1] : undefined;
@@ -30,8 +30,10 @@ async function main(argv: string[]): Promise<number> {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${stack}.md`);
   writeFileSync(file, result.markdown);
+  const evidenceFile = join(dir, `${stack}.evidence.json`);
+  writeFileSync(evidenceFile, `${JSON.stringify(result.report.evidence, null, 2)}\n`);
   console.error(
-    `wrote ${file}: ${result.report.results.length} policies, ${result.resources.length} resources`,
+    `wrote ${file} and ${evidenceFile}: ${result.report.results.length} policies, ${result.resources.length} resources, ${result.report.evidence.rules.length} peer rules`,
   );
   if (result.mandatory.length > 0) {
     console.error(`review of ${stack} failed: mandatory policy violations:`);

@@ -199,7 +199,8 @@ export async function runStackUnderMocks(
     false,
   );
   const { createStack } = await import("../stack");
-  const outputs = createStack(loadStackFile(stack, overrides));
+  const config = loadStackFile(stack, overrides);
+  const outputs = createStack(config);
   const resolved: Record<string, unknown> = {};
   for (const [key, output] of Object.entries(outputs)) {
     resolved[key] = await new Promise((resolve) =>
@@ -212,9 +213,11 @@ export async function runStackUnderMocks(
     seen = resources.length;
     await new Promise((r) => setTimeout(r, 25));
   }
-  return { resources, outputs: resolved };
+  return { config, resources, outputs: resolved };
 }
 
+// Test helpers, now in tests/support/stackResources.ts. These two stay only until
+// tests/infra/stackControls.ts (another owner's file) imports them from there; then delete them.
 export const ofType = (resources: Registered[], type: string) =>
   resources.filter((r) => r.type === type);
 export const one = (resources: Registered[], type: string, nameIncludes = "") => {

@@ -1,5 +1,6 @@
 import type { StackConfig } from "../stackConfig";
 import type { CostLine } from "./costEstimate";
+import { renderEvidence, type Evidence } from "./evidence";
 import type { Registered } from "./mockProgram";
 import type { ComponentGroup } from "./resourceGraph";
 import type { PolicyResult } from "./runPolicies";
@@ -101,6 +102,7 @@ export interface ReviewReport {
   outputs: Record<string, unknown>;
   diagram: string;
   cost: { lines: CostLine[]; totalUsd: number; assumptions: string[] };
+  evidence: Evidence;
 }
 
 export function renderReport(r: ReviewReport): string {
@@ -160,6 +162,7 @@ export function renderReport(r: ReviewReport): string {
     }
   }
   out.push("");
+  out.push(...renderEvidence(r.evidence));
   out.push("## Resources by component");
   for (const g of r.groups) {
     out.push("");

@@ -1,0 +1,44 @@
+/** Secrets Manager secrets. */
+import { refersTo, resourcePolicy, stackPolicy, type HipaaPolicy, str } from "../policyKit";
+
+export const secretsManagerPolicies: HipaaPolicy[] = [
+  resourcePolicy({
+    name: "secret-encrypted-with-cmk",
+    control: "M1",
+    sources: ["HIPAA.Security-SecretsManagerUsingKMSKey", "CKV_AWS_149"],
+    description: "Secrets are encrypted with a customer-managed key",
+    enforcementLevel: "mandatory",
+    remediation: "set kmsKeyId to the messaging key (RuntimeSecrets)",
+    types: ["aws:secretsmanager/secret:Secret"],
+    check: (p) => (str(p.kmsKeyId) ? [] : ["the secret uses the AWS-managed key"]),
+  }),
+  stackPolicy({
+    name: "secrets-rotated",
+    control: "M1",
+    sources: [
+      "HIPAA.Security-SecretsManagerRotationEnabled",
+      "AwsSolutions-SMG4",
+      "CKV2_AWS_57",
+      "CKV_AWS_304",
+    ],
+    description: "Secrets rotate on a schedule",
+    enforcementLevel: "advisory",
+    remediation:
+      "add an aws.secretsmanager.SecretRotation per runtime secret, or tag the secret RotationExempt with the reason (the patient-reference key is one: rotating it re-keys every stored reference). Rotation of the API token and the EventBridge key is issue 14 item 1",
+    check: (resources) => {
+      const rotations = resources.filter(
+        (r) => r.type === "aws:secretsmanager/secretRotation:SecretRotation",
+      );
+      return (
+        resources
+          .filter((r) => r.type === "aws:secretsmanager/secret:Secret")
+          // A documented exception, for the auditor to read: the tag says why.
+          .filter(
+            (secret) => !(secret.props.tags as Record<string, string> | undefined)?.RotationExempt,
+          )
+          .filter((secret) => !rotations.some((rot) => refersTo(rot, "secretId", secret)))
+          .map((secret) => ({ message: `secret ${secret.name} never rotates`, urn: secret.urn }))
+      );
+    },
+  }),
+];
