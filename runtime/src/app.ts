@@ -4,6 +4,8 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
 } from "fastify";
 import type { Logger } from "pino";
 import { ConversationService } from "./conversations/conversationService";
@@ -74,6 +76,15 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     // ALB idle timeout is 60 s; a shorter keep-alive on our side would race it into 502s.
     keepAliveTimeout: 72_000,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // A bad `%` escape (400) or an over-long path parameter (414) is refused by the router before
+    // any hook runs; Fastify's own answer echoes the raw path, which can hold a phone number.
+    // These go through the same contract as every other error: code, no-store, request id, a log
+    // line, and nothing of the path.
+    frameworkErrors: (err, request, reply) => {
+      reply.header("x-request-id", request.id);
+      reply.header("cache-control", "no-store");
+      sendError(err, request, reply);
+    },
   });
 
   const sender =
@@ -127,10 +138,7 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
   });
 
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
-    const { statusCode, code, message, headers } = toHttpError(err);
-    if (statusCode >= 500) request.log.error({ err }, "request failed");
-    else request.log.warn({ err: { type: err.name, code } }, "request rejected");
-    void reply.code(statusCode).headers(headers).send({ code, message });
+    sendError(err, request, reply);
   });
   app.setNotFoundHandler((_request, reply) => {
     void reply.code(404).send({ code: "NOT_FOUND", message: "no such route" });
@@ -148,6 +156,17 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
   });
   registerAgentApi(app, { service, agentApiToken: deps.config.agentApiToken });
   return { app, lifecycle };
+}
+
+function sendError(
+  err: FastifyError | AppError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { statusCode, code, message, headers } = toHttpError(err);
+  if (statusCode >= 500) request.log.error({ err }, "request failed");
+  else request.log.warn({ err: { type: err.name, code }, statusCode }, "request rejected");
+  void reply.code(statusCode).headers(headers).send({ code, message });
 }
 
 function toHttpError(err: FastifyError | AppError | Error): {
@@ -190,6 +209,20 @@ function toHttpError(err: FastifyError | AppError | Error): {
         statusCode: 415,
         code: "UNSUPPORTED_MEDIA_TYPE",
         message: "send application/json (or text/plain from SNS)",
+        headers: {},
+      };
+    case "FST_ERR_BAD_URL":
+      return {
+        statusCode: 400,
+        code: "INVALID_URL",
+        message: "the URL has an invalid percent-encoding",
+        headers: {},
+      };
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return {
+        statusCode: 414,
+        code: "URI_TOO_LONG",
+        message: "a path parameter is longer than allowed",
         headers: {},
       };
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
