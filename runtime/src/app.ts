@@ -33,6 +33,8 @@ export interface AppConfig {
   patientRefKey: string;
   conversationTtlDays: number;
   keywordReplies: { help: string; stop: string; start: string };
+  /** Proxies in front whose `X-Forwarded-For` entry is trusted (1 behind the ALB; 0 for none). */
+  trustedProxyHops?: number;
 }
 
 export interface AppDeps {
@@ -71,6 +73,9 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     }),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
+    // `request.ip` keys the per-sender certificate-fetch budget: behind the ALB it must be the
+    // address the ALB saw (the last X-Forwarded-For entry), not the ALB's own.
+    trustProxy: (_address: string, hop: number) => hop < (deps.config.trustedProxyHops ?? 0),
     return503OnClosing: true,
     forceCloseConnections: "idle",
     // ALB idle timeout is 60 s; a shorter keep-alive on our side would race it into 502s.

@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     certificates: new HttpsCertificateSource({
       now,
       maxFetchesPerMinute: config.snsCertFetchesPerMinute,
+      maxFetchesPerRequesterPerMinute: config.snsCertFetchesPerSenderPerMinute,
       ...(config.snsCertFetchOverride ? { fetchOrigin: config.snsCertFetchOverride } : {}),
     }),
     subscriptionConfirmer: new HttpsSubscriptionConfirmer(),

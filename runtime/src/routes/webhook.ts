@@ -70,6 +70,7 @@ async function handleSns(
       allowedTopicArns: deps.allowedTopicArns,
       certificates: deps.certificates,
       now: deps.now,
+      requester: request.ip,
     });
   } catch (err) {
     if (!(err instanceof SnsVerificationError)) throw err;

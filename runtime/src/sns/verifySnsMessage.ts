@@ -32,6 +32,8 @@ export interface SnsVerifierOptions {
   maxAgeMs?: number;
   /** Clock skew tolerated for timestamps slightly in the future. */
   maxFutureSkewMs?: number;
+  /** Where the message came from (client address), for the certificate-fetch budget. */
+  requester?: string;
 }
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
@@ -82,7 +84,7 @@ export async function verifySnsMessage(
 
   let key;
   try {
-    key = await options.certificates.publicKeyFor(certUrl.url);
+    key = await options.certificates.publicKeyFor(certUrl.url, options.requester);
   } catch (err) {
     throw new SnsVerificationError("CERT_UNAVAILABLE", "signing certificate unavailable", {
       cause: err,
