@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { createServer } from "node:http";
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -48,6 +49,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Overrides for the sender's pacing and retries (tests use a fake clock). */
   sender?: SmsSender;
+  /** Defaults to `DEFAULT_HTTP_TIMEOUTS`; tests shorten them. */
+  httpTimeouts?: HttpTimeouts;
 }
 
 /** Flipped by the shutdown sequence so /readyz fails before the server stops accepting. */
@@ -58,12 +61,34 @@ export interface Lifecycle {
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
+ * How long a caller has to send a request. SNS gives up on an endpoint after 15 s and EventBridge
+ * API destinations after 5 s, so a request still arriving after these is no genuine caller's: a
+ * connection trickling its headers or body is cut instead of being held open.
+ */
+export interface HttpTimeouts {
+  /** The whole request, headers and body (Node `requestTimeout`): 408 and closed after it. */
+  requestTimeoutMs: number;
+  /** The request headers (Node `headersTimeout`). */
+  headersTimeoutMs: number;
+  /** An idle kept-alive connection (Node `keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  // ALB idle timeout is 60 s; a shorter keep-alive on our side would race it into 502s.
+  keepAliveTimeoutMs: 72_000,
+};
+
+/**
  * Builds the HTTP service from its collaborators. Tests build it with fakes or emulator-backed
  * parts; `main.ts` with the real ones. No module-level state.
  */
 export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Lifecycle } {
   const now = deps.now ?? (() => new Date());
   const lifecycle: Lifecycle = { shuttingDown: false };
+  const timeouts = deps.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS;
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our own onResponse line logs from an allow-list; Fastify's would log the raw URL.
@@ -78,8 +103,22 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     trustProxy: (_address: string, hop: number) => hop < (deps.config.trustedProxyHops ?? 0),
     return503OnClosing: true,
     forceCloseConnections: "idle",
-    // ALB idle timeout is 60 s; a shorter keep-alive on our side would race it into 502s.
-    keepAliveTimeout: 72_000,
+    // Node checks request and header deadlines only every `connectionsCheckingInterval` (30 s by
+    // default), which would let a trickling connection live up to twice its limit; Fastify has no
+    // option for it, hence the factory.
+    serverFactory: (handler) =>
+      createServer(
+        {
+          requestTimeout: timeouts.requestTimeoutMs,
+          headersTimeout: timeouts.headersTimeoutMs,
+          keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+          connectionsCheckingInterval: Math.max(
+            50,
+            Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4)),
+          ),
+        },
+        handler,
+      ),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // A bad `%` escape (400) or an over-long path parameter (414) is refused by the router before
     // any hook runs; Fastify's own answer echoes the raw path, which can hold a phone number.
@@ -249,4 +288,26 @@ function toHttpError(err: FastifyError | AppError | Error): {
     };
   }
   return { statusCode: 500, code: "INTERNAL", message: "internal error", headers: {} };
+}
+
+/**
+ * Drains the server: stops accepting, lets requests that are being handled finish, and after
+ * `drainMs` cuts the connections still open (idle or still trickling a request in), so a slow
+ * client cannot hold shutdown until the orchestrator's SIGKILL.
+ */
+export async function drainAndClose(app: FastifyInstance, drainMs: number): Promise<void> {
+  const closed = app.close();
+  let timer: NodeJS.Timeout | undefined;
+  const cut = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      app.server.closeAllConnections();
+      resolve();
+    }, drainMs);
+  });
+  try {
+    await Promise.race([closed, cut]);
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
 }
