@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { createServer } from "node:http";
 import Fastify, {
   LogController,
   type FastifyBaseLogger,
@@ -103,22 +102,8 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     trustProxy: (_address: string, hop: number) => hop < (deps.config.trustedProxyHops ?? 0),
     return503OnClosing: true,
     forceCloseConnections: "idle",
-    // Node checks request and header deadlines only every `connectionsCheckingInterval` (30 s by
-    // default), which would let a trickling connection live up to twice its limit; Fastify has no
-    // option for it, hence the factory.
-    serverFactory: (handler) =>
-      createServer(
-        {
-          requestTimeout: timeouts.requestTimeoutMs,
-          headersTimeout: timeouts.headersTimeoutMs,
-          keepAliveTimeout: timeouts.keepAliveTimeoutMs,
-          connectionsCheckingInterval: Math.max(
-            50,
-            Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4)),
-          ),
-        },
-        handler,
-      ),
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // A bad `%` escape (400) or an over-long path parameter (414) is refused by the router before
     // any hook runs; Fastify's own answer echoes the raw path, which can hold a phone number.
@@ -130,6 +115,17 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
       sendError(err, request, reply);
     },
   });
+
+  app.server.headersTimeout = timeouts.headersTimeoutMs;
+  // Node checks request and header deadlines only every `connectionsCheckingInterval` (30 s by
+  // default), which would let a trickling connection live up to twice its limit. The interval
+  // starts at listen, so setting it here takes effect.
+  (
+    app.server as typeof app.server & { connectionsCheckingInterval: number }
+  ).connectionsCheckingInterval = Math.max(
+    50,
+    Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4)),
+  );
 
   const sender =
     deps.sender ??
