@@ -70,7 +70,9 @@ async function handleSns(
       allowedTopicArns: deps.allowedTopicArns,
       certificates: deps.certificates,
       now: deps.now,
-      requester: request.ip,
+      // Per-sender budgets apply to traffic that came through the load balancer, which names the
+      // sender; direct callers (local runs, tests on loopback) share the global budget only.
+      ...(request.headers["x-forwarded-for"] !== undefined ? { requester: request.ip } : {}),
     });
   } catch (err) {
     if (!(err instanceof SnsVerificationError)) throw err;
