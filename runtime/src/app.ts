@@ -4,6 +4,8 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyError,
   type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
 } from "fastify";
 import type { Logger } from "pino";
 import { ConversationService } from "./conversations/conversationService";
@@ -43,6 +45,8 @@ export interface AppConfig {
   publicBaseUrl?: string | undefined;
   /** End User Messaging opt-out list that `get_opt_out_status` reads ("Default" when unset). */
   optOutListName?: string;
+  /** Proxies in front whose `X-Forwarded-For` entry is trusted (1 behind the ALB; 0 for none). */
+  trustedProxyHops?: number;
 }
 
 export interface AppDeps {
@@ -56,6 +60,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Overrides for the sender's pacing and retries (tests use a fake clock). */
   sender?: SmsSender;
+  /** Defaults to `DEFAULT_HTTP_TIMEOUTS`; tests shorten them. */
+  httpTimeouts?: HttpTimeouts;
 }
 
 /** Flipped by the shutdown sequence so /readyz fails before the server stops accepting. */
@@ -66,12 +72,34 @@ export interface Lifecycle {
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
+ * How long a caller has to send a request. SNS gives up on an endpoint after 15 s and EventBridge
+ * API destinations after 5 s, so a request still arriving after these is no genuine caller's: a
+ * connection trickling its headers or body is cut instead of being held open.
+ */
+export interface HttpTimeouts {
+  /** The whole request, headers and body (Node `requestTimeout`): 408 and closed after it. */
+  requestTimeoutMs: number;
+  /** The request headers (Node `headersTimeout`). */
+  headersTimeoutMs: number;
+  /** An idle kept-alive connection (Node `keepAliveTimeout`). */
+  keepAliveTimeoutMs: number;
+}
+
+export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  // ALB idle timeout is 60 s; a shorter keep-alive on our side would race it into 502s.
+  keepAliveTimeoutMs: 72_000,
+};
+
+/**
  * Builds the HTTP service from its collaborators. Tests build it with fakes or emulator-backed
  * parts; `main.ts` with the real ones. No module-level state.
  */
 export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Lifecycle } {
   const now = deps.now ?? (() => new Date());
   const lifecycle: Lifecycle = { shuttingDown: false };
+  const timeouts = deps.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS;
   const app: FastifyInstance = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // Our own onResponse line logs from an allow-list; Fastify's would log the raw URL.
@@ -81,12 +109,35 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     }),
     bodyLimit: BODY_LIMIT_BYTES,
     genReqId: () => randomUUID(),
+    // `request.ip` keys the per-sender certificate-fetch budget: behind the ALB it must be the
+    // address the ALB saw (the last X-Forwarded-For entry), not the ALB's own.
+    trustProxy: (_address: string, hop: number) => hop < (deps.config.trustedProxyHops ?? 0),
     return503OnClosing: true,
     forceCloseConnections: "idle",
-    // ALB idle timeout is 60 s; a shorter keep-alive on our side would race it into 502s.
-    keepAliveTimeout: 72_000,
+    requestTimeout: timeouts.requestTimeoutMs,
+    keepAliveTimeout: timeouts.keepAliveTimeoutMs,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
+    // A bad `%` escape (400) or an over-long path parameter (414) is refused by the router before
+    // any hook runs; Fastify's own answer echoes the raw path, which can hold a phone number.
+    // These go through the same contract as every other error: code, no-store, request id, a log
+    // line, and nothing of the path.
+    frameworkErrors: (err, request, reply) => {
+      reply.header("x-request-id", request.id);
+      reply.header("cache-control", "no-store");
+      sendError(err, request, reply);
+    },
   });
+
+  app.server.headersTimeout = timeouts.headersTimeoutMs;
+  // Node checks request and header deadlines only every `connectionsCheckingInterval` (30 s by
+  // default), which would let a trickling connection live up to twice its limit. The interval
+  // starts at listen, so setting it here takes effect.
+  (
+    app.server as typeof app.server & { connectionsCheckingInterval: number }
+  ).connectionsCheckingInterval = Math.max(
+    50,
+    Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4)),
+  );
 
   const sender =
     deps.sender ??
@@ -139,10 +190,7 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
   });
 
   app.setErrorHandler((err: FastifyError | AppError | Error, request, reply) => {
-    const { statusCode, code, message, headers } = toHttpError(err);
-    if (statusCode >= 500) request.log.error({ err }, "request failed");
-    else request.log.warn({ err: { type: err.name, code } }, "request rejected");
-    void reply.code(statusCode).headers(headers).send({ code, message });
+    sendError(err, request, reply);
   });
   app.setNotFoundHandler((_request, reply) => {
     void reply.code(404).send({ code: "NOT_FOUND", message: "no such route" });
@@ -188,6 +236,17 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
   return { app, lifecycle };
 }
 
+function sendError(
+  err: FastifyError | AppError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const { statusCode, code, message, headers } = toHttpError(err);
+  if (statusCode >= 500) request.log.error({ err }, "request failed");
+  else request.log.warn({ err: { type: err.name, code }, statusCode }, "request rejected");
+  void reply.code(statusCode).headers(headers).send({ code, message });
+}
+
 function toHttpError(err: FastifyError | AppError | Error): {
   statusCode: number;
   code: string;
@@ -230,6 +289,20 @@ function toHttpError(err: FastifyError | AppError | Error): {
         message: "send application/json (or text/plain from SNS)",
         headers: {},
       };
+    case "FST_ERR_BAD_URL":
+      return {
+        statusCode: 400,
+        code: "INVALID_URL",
+        message: "the URL has an invalid percent-encoding",
+        headers: {},
+      };
+    case "FST_ERR_MAX_PARAM_LENGTH":
+      return {
+        statusCode: 414,
+        code: "URI_TOO_LONG",
+        message: "a path parameter is longer than allowed",
+        headers: {},
+      };
     case "FST_ERR_CTP_EMPTY_JSON_BODY":
     case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
       return {
@@ -249,4 +322,26 @@ function toHttpError(err: FastifyError | AppError | Error): {
     };
   }
   return { statusCode: 500, code: "INTERNAL", message: "internal error", headers: {} };
+}
+
+/**
+ * Drains the server: stops accepting, lets requests that are being handled finish, and after
+ * `drainMs` cuts the connections still open (idle or still trickling a request in), so a slow
+ * client cannot hold shutdown until the orchestrator's SIGKILL.
+ */
+export async function drainAndClose(app: FastifyInstance, drainMs: number): Promise<void> {
+  const closed = app.close();
+  let timer: NodeJS.Timeout | undefined;
+  const cut = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      app.server.closeAllConnections();
+      resolve();
+    }, drainMs);
+  });
+  try {
+    await Promise.race([closed, cut]);
+    await closed;
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -30,6 +30,13 @@ export interface RuntimeConfig {
   auditLogGroup: string | undefined;
   /** Signing-certificate fetches allowed per minute (cache misses only). */
   snsCertFetchesPerMinute: number;
+  /** Signing-certificate fetches one client address may cause per minute. */
+  snsCertFetchesPerSenderPerMinute: number;
+  /**
+   * Proxies in front of the service whose `X-Forwarded-For` entry is trusted (1: the ALB), so the
+   * client address is the one the ALB saw, not one a caller wrote.
+   */
+  trustedProxyHops: number;
   /** Test-only: see `SNS_CERT_FETCH_OVERRIDE` in the README. Never set in a deployed stack. */
   snsCertFetchOverride: string | undefined;
   /** Development defaults that were applied because mock mode is on; reported at start. */
@@ -292,6 +299,13 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     logLevel,
     auditLogGroup,
     snsCertFetchesPerMinute: integer("SNS_CERT_FETCHES_PER_MINUTE", 30, 1, 1_000_000),
+    snsCertFetchesPerSenderPerMinute: integer(
+      "SNS_CERT_FETCHES_PER_SENDER_PER_MINUTE",
+      3,
+      1,
+      1_000_000,
+    ),
+    trustedProxyHops: integer("TRUSTED_PROXY_HOPS", 1, 0, 10),
     snsCertFetchOverride,
     devDefaultsUsed,
     warnings,

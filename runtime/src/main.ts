@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { buildApp } from "./app";
+import { buildApp, drainAndClose } from "./app";
 import { ConfigError, loadConfig, type RuntimeConfig } from "./config";
 import { createAuditLog } from "./logging/audit";
 import { CloudWatchAuditLog } from "./logging/cloudWatchAuditLog";
@@ -13,6 +13,10 @@ import { openStore } from "./store/openStore";
 
 // ECS sends SIGTERM and waits `stopTimeout` (default 30 s) before SIGKILL.
 const SHUTDOWN_TIMEOUT_MS = 25_000;
+// Requests being handled get this long to finish; connections still open after it are cut.
+const DRAIN_TIMEOUT_MS = 15_000;
+// The audit flush gets its own bounded time, also when the shutdown is forced.
+const AUDIT_FLUSH_TIMEOUT_MS = 3_000;
 
 async function main(): Promise<void> {
   let config: RuntimeConfig;
@@ -54,6 +58,7 @@ async function main(): Promise<void> {
     certificates: new HttpsCertificateSource({
       now,
       maxFetchesPerMinute: config.snsCertFetchesPerMinute,
+      maxFetchesPerRequesterPerMinute: config.snsCertFetchesPerSenderPerMinute,
       ...(config.snsCertFetchOverride ? { fetchOrigin: config.snsCertFetchOverride } : {}),
     }),
     subscriptionConfirmer: new HttpsSubscriptionConfirmer(),
@@ -68,23 +73,37 @@ async function main(): Promise<void> {
     stopping = true;
     lifecycle.shuttingDown = true;
     logger.info({ signal }, "shutting down: draining in-flight requests");
+    // Audit events still buffered are written out whatever happens below, within a bound, so a
+    // forced or failed shutdown does not lose them.
+    let auditFlushed: Promise<void> | undefined;
+    const flushAudit = (): Promise<void> =>
+      (auditFlushed ??= withTimeout(audit.close?.() ?? Promise.resolve(), AUDIT_FLUSH_TIMEOUT_MS));
     const force = setTimeout(() => {
-      logger.error("shutdown timed out; exiting");
-      process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
+      logger.error("shutdown timed out; flushing audit events and exiting");
+      void flushAudit()
+        .catch((err: unknown) => logger.error({ err }, "audit flush failed at forced exit"))
+        .finally(() => process.exit(1));
+    }, SHUTDOWN_TIMEOUT_MS - AUDIT_FLUSH_TIMEOUT_MS);
     force.unref();
+    let code = 0;
     try {
-      // Stops accepting, answers 503 to new requests on kept-alive sockets, waits for in-flight ones.
-      await app.close();
+      // Stops accepting, answers 503 to new requests on kept-alive sockets, waits for in-flight
+      // ones, and cuts connections still open (idle or trickling) after the drain time.
+      await drainAndClose(app, DRAIN_TIMEOUT_MS);
       await store.close();
-      await audit.close?.();
-      if (gateway instanceof EndUserMessagingGateway) gateway.destroy();
-      logger.info("shutdown complete");
-      process.exit(0);
     } catch (err) {
       logger.error({ err }, "shutdown failed");
-      process.exit(1);
+      code = 1;
     }
+    try {
+      await flushAudit();
+    } catch (err) {
+      logger.error({ err }, "audit flush failed at shutdown");
+      code = 1;
+    }
+    if (gateway instanceof EndUserMessagingGateway) gateway.destroy();
+    logger.info({ exitCode: code }, "shutdown complete");
+    process.exit(code);
   };
   process.once("SIGTERM", () => void shutdown("SIGTERM"));
   process.once("SIGINT", () => void shutdown("SIGINT"));
@@ -100,6 +119,16 @@ async function main(): Promise<void> {
     },
     "eum-sms runtime listening",
   );
+}
+
+function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([
+    work,
+    new Promise<void>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
 }
 
 main().catch((err: unknown) => {

@@ -7,8 +7,17 @@ describe("graceful shutdown", () => {
   it("finishes in-flight requests, then refuses new connections", async () => {
     const real = new SqliteConversationStore(":memory:");
     // A store whose writes take a while, so requests are in flight when close() begins.
+    // Close begins once all three requests are being handled, not after a fixed wait: on a busy
+    // machine a request not yet sent sits on an idle connection, which closing rightly cuts.
+    let started = 0;
+    let allStarted: () => void = () => undefined;
+    const threeInFlight = new Promise<void>((resolve) => (allStarted = resolve));
     const slow = interceptStore(real, async (method, call) => {
-      if (method === "recordInbound") await new Promise((r) => setTimeout(r, 300));
+      if (method === "recordInbound") {
+        started += 1;
+        if (started === 3) allStarted();
+        await new Promise((r) => setTimeout(r, 300));
+      }
       return call();
     });
     const t = await buildTestApp({ store: slow });
@@ -27,7 +36,7 @@ describe("graceful shutdown", () => {
         ),
       });
     const inFlight = [send(1), send(2), send(3)];
-    await new Promise((r) => setTimeout(r, 100));
+    await threeInFlight;
     t.lifecycle.shuttingDown = true;
     const closing = t.app.close();
     const results = await Promise.all(inFlight);

@@ -113,6 +113,7 @@ export class ConversationService {
 
   startConversation(request: StartConversationRequest, caller: Caller): Promise<ApiResult> {
     validateDestination(request.to);
+    validateSlotText(request.slots, request.intro);
     const body = slotsMessage(request.slots, request.intro);
     validateBody(body);
     return this.idempotent(request.idempotencyKey, "conversations", request, async (attempt) => {
@@ -711,6 +712,23 @@ function validateDestination(to: string): void {
       "INVALID_PHONE_NUMBER",
       "to must be a valid phone number in E.164 format, e.g. +14255550100",
     );
+  }
+}
+
+// Control characters (line breaks, tabs, NEL, escapes) and the Unicode line and paragraph
+// separators: a label holding a line break could add fake numbered options to the patient's SMS,
+// and a reply to a fake option would not match any slot.
+const LINE_BREAK_OR_CONTROL = /[\p{Cc}\u2028\u2029]/u;
+
+function validateSlotText(slots: readonly string[], intro: string | undefined): void {
+  if (slots.some((slot) => LINE_BREAK_OR_CONTROL.test(slot))) {
+    throw badRequest(
+      "INVALID_SLOTS",
+      "slot labels must not hold line breaks or control characters",
+    );
+  }
+  if (intro !== undefined && LINE_BREAK_OR_CONTROL.test(intro)) {
+    throw badRequest("INVALID_INTRO", "the intro must not hold line breaks or control characters");
   }
 }
 

@@ -11,7 +11,11 @@ import {
   SnsMessageFormatError,
   type SnsMessage,
 } from "../sns/snsMessage";
-import { SubscribeUrlError, type SubscriptionConfirmer } from "../sns/subscriptionConfirmer";
+import {
+  ConfirmSubscriptionFailedError,
+  SubscribeUrlError,
+  type SubscriptionConfirmer,
+} from "../sns/subscriptionConfirmer";
 import { SnsVerificationError, verifySnsMessage } from "../sns/verifySnsMessage";
 
 export interface WebhookDeps {
@@ -66,11 +70,20 @@ async function handleSns(
       allowedTopicArns: deps.allowedTopicArns,
       certificates: deps.certificates,
       now: deps.now,
+      // Per-sender budgets apply to traffic that came through the load balancer, which names the
+      // sender; direct callers (local runs, tests on loopback) share the global budget only.
+      ...(request.headers["x-forwarded-for"] !== undefined ? { requester: request.ip } : {}),
     });
   } catch (err) {
     if (!(err instanceof SnsVerificationError)) throw err;
+    // The message is unauthenticated here: its MessageId is logged only when it has the shape
+    // of an SNS MessageId (a UUID), never as given.
     request.log.warn(
-      { reason: err.reason, snsMessageId: message.MessageId, snsType: message.Type },
+      {
+        reason: err.reason,
+        snsMessageId: loggableSnsMessageId(message.MessageId),
+        snsType: message.Type,
+      },
       "sns message rejected",
     );
     throw verificationHttpError(err);
@@ -82,10 +95,20 @@ async function handleSns(
       try {
         await deps.subscriptionConfirmer.confirm(message);
       } catch (err) {
-        if (err instanceof SubscribeUrlError && err.cause === undefined) {
+        // Only a URL that fails the checks is final; a failed or non-200 ConfirmSubscription
+        // call (or anything unexpected) is retried by SNS, which redelivers the confirmation.
+        if (err instanceof SubscribeUrlError) {
           throw forbidden("BAD_SUBSCRIBE_URL", err.message);
         }
-        request.log.error({ err }, "subscription confirmation failed");
+        request.log.error(
+          {
+            err,
+            ...(err instanceof ConfirmSubscriptionFailedError && err.httpStatus !== undefined
+              ? { confirmStatus: err.httpStatus }
+              : {}),
+          },
+          "subscription confirmation failed",
+        );
         throw unavailable("CONFIRMATION_FAILED", "could not confirm the subscription; retry", 20);
       }
       request.log.info({ snsMessageId: message.MessageId }, "sns subscription confirmed");
@@ -134,7 +157,7 @@ async function handleEventBridge(
     request.log.warn("eventbridge call with a missing or wrong api key");
     throw unauthorized("missing or invalid API key");
   }
-  const event = parseSmsVoiceEvent(body);
+  const event = parseSmsVoiceEvent(body, { now: deps.now() });
   const caller: Caller = { actor: "aws:eventbridge", requestId: request.id };
   switch (event.kind) {
     case "delivery": {
@@ -165,4 +188,10 @@ async function handleEventBridge(
       request.log.info({ eventId: event.eventId, detailType: event.detailType }, "event ignored");
       return { status: "ignored" };
   }
+}
+
+const SNS_MESSAGE_ID = /^[A-Za-z0-9-]{1,64}$/;
+
+function loggableSnsMessageId(messageId: string): string {
+  return SNS_MESSAGE_ID.test(messageId) ? messageId : "[malformed]";
 }

@@ -1,8 +1,12 @@
 import { X509Certificate, type KeyObject } from "node:crypto";
 
-/** Returns the public key of the certificate at an already-validated SigningCertURL. */
+/**
+ * Returns the public key of the certificate at an already-validated SigningCertURL. `requester`
+ * names where the message came from (the client address), so one source's forged deliveries
+ * cannot spend the fetches that others' genuine deliveries need.
+ */
 export interface CertificateSource {
-  publicKeyFor(url: URL): Promise<KeyObject>;
+  publicKeyFor(url: URL, requester?: string): Promise<KeyObject>;
 }
 
 export class CertificateFetchError extends Error {
@@ -23,6 +27,11 @@ export interface HttpsCertificateSourceOptions {
   /** Certificate fetches allowed per minute; misses beyond it are refused without a request. */
   maxFetchesPerMinute?: number;
   /**
+   * Fetches one requester may cause per minute, within the global budget. Forged deliveries come
+   * from wherever the forger sends them; genuine ones from SNS's many addresses.
+   */
+  maxFetchesPerRequesterPerMinute?: number;
+  /**
    * Test-only (`SNS_CERT_FETCH_OVERRIDE`): fetch the same path from a local emulator that signs
    * with its own certificate. Config refuses it outside mock mode.
    */
@@ -35,13 +44,16 @@ export interface HttpsCertificateSourceOptions {
  * burst of deliveries after a certificate rotation makes a single request. Forged messages can
  * name any well-formed `sns.<region>.amazonaws.com/….pem`, so a URL that failed is refused for a
  * while without a new request, and fetches have a budget per minute: a flood of forged deliveries
- * cannot turn the service into a source of requests to AWS. Refusals answer 503, so genuine SNS
- * deliveries are retried and succeed once the budget refills.
+ * cannot turn the service into a source of requests to AWS. So that forged traffic cannot use up
+ * that budget either (a genuine delivery after a certificate rotation needs one fetch), each
+ * requester has a small share of it. Refusals answer 503, so genuine SNS deliveries are retried and
+ * succeed once the budget refills.
  */
 export class HttpsCertificateSource implements CertificateSource {
   private readonly cache = new Map<string, Promise<KeyObject>>();
   private readonly failures = new Map<string, number>();
   private fetchTimes: number[] = [];
+  private readonly fetchTimesByRequester = new Map<string, number[]>();
   private readonly fetchImpl: typeof globalThis.fetch;
   private readonly timeoutMs: number;
   private readonly maxEntries: number;
@@ -54,7 +66,7 @@ export class HttpsCertificateSource implements CertificateSource {
     this.maxBytes = options.maxBytes ?? 16 * 1024;
   }
 
-  publicKeyFor(url: URL): Promise<KeyObject> {
+  publicKeyFor(url: URL, requester?: string): Promise<KeyObject> {
     const key = url.href;
     const cached = this.cache.get(key);
     if (cached) {
@@ -75,6 +87,23 @@ export class HttpsCertificateSource implements CertificateSource {
       return Promise.reject(
         new CertificateFetchError("signing certificate fetch budget exhausted"),
       );
+    }
+    if (requester !== undefined) {
+      const mine = (this.fetchTimesByRequester.get(requester) ?? []).filter(
+        (t) => now - t < 60_000,
+      );
+      if (mine.length >= (this.options.maxFetchesPerRequesterPerMinute ?? 3)) {
+        return Promise.reject(
+          new CertificateFetchError("signing certificate fetch budget of this sender exhausted"),
+        );
+      }
+      mine.push(now);
+      // Re-inserted so the map stays in order of last use; bounded like the caches.
+      this.fetchTimesByRequester.delete(requester);
+      this.fetchTimesByRequester.set(requester, mine);
+      while (this.fetchTimesByRequester.size > 10_000) {
+        this.fetchTimesByRequester.delete(this.fetchTimesByRequester.keys().next().value as string);
+      }
     }
     this.fetchTimes.push(now);
     const pending = this.load(url);

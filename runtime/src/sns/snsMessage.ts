@@ -128,3 +128,25 @@ export function topicRegion(topicArn: string): string | undefined {
   const parts = topicArn.split(":");
   return parts.length === 6 && parts[0] === "arn" && parts[2] === "sns" ? parts[3] : undefined;
 }
+
+/** The partition of `arn:<partition>:sns:...` (`aws`, `aws-cn`, `aws-us-gov`), or undefined. */
+export function topicPartition(topicArn: string): string | undefined {
+  const parts = topicArn.split(":");
+  return parts.length === 6 && parts[0] === "arn" && parts[2] === "sns" ? parts[1] : undefined;
+}
+
+/**
+ * The DNS suffix of SNS endpoints in a partition, or undefined for partitions this service does
+ * not serve. Tying hosts to the topic's partition keeps a `.amazonaws.com.cn` host from passing
+ * for a topic in `aws` (https://docs.aws.amazon.com/general/latest/gr/sns.html lists the
+ * endpoints: `sns.<region>.amazonaws.com`, and `sns.<region>.amazonaws.com.cn` in China).
+ */
+export function snsDnsSuffix(partition: string): string | undefined {
+  return PARTITION_DNS_SUFFIX.get(partition);
+}
+
+const PARTITION_DNS_SUFFIX: ReadonlyMap<string, string> = new Map([
+  ["aws", "amazonaws.com"],
+  ["aws-us-gov", "amazonaws.com"],
+  ["aws-cn", "amazonaws.com.cn"],
+]);

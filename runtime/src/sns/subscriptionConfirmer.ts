@@ -1,14 +1,35 @@
-import { topicRegion, type SnsSubscriptionMessage } from "./snsMessage";
+import {
+  snsDnsSuffix,
+  topicPartition,
+  topicRegion,
+  type SnsSubscriptionMessage,
+} from "./snsMessage";
 
 /** Confirms an SNS subscription whose SubscriptionConfirmation has already been verified. */
 export interface SubscriptionConfirmer {
   confirm(message: SnsSubscriptionMessage): Promise<void>;
 }
 
+/** The SubscribeURL fails the checks: final, the caller answers 4xx. */
 export class SubscribeUrlError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(message: string) {
+    super(message);
     this.name = "SubscribeUrlError";
+  }
+}
+
+/**
+ * The checked ConfirmSubscription call failed or did not answer 200 (throttling, a 5xx, a
+ * timeout): possibly transient, so the caller answers 5xx and SNS delivers the confirmation again.
+ */
+export class ConfirmSubscriptionFailedError extends Error {
+  constructor(
+    message: string,
+    readonly httpStatus?: number,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "ConfirmSubscriptionFailedError";
   }
 }
 
@@ -25,7 +46,9 @@ export function checkSubscribeUrl(message: SnsSubscriptionMessage): URL {
   } catch {
     throw new SubscribeUrlError("SubscribeURL is not a URL");
   }
-  const expectedHosts = [`sns.${region}.amazonaws.com`, `sns.${region}.amazonaws.com.cn`];
+  const suffix = snsDnsSuffix(topicPartition(message.TopicArn) ?? "");
+  const expectedHosts =
+    region === undefined || suffix === undefined ? [] : [`sns.${region}.${suffix}`];
   if (
     url.protocol !== "https:" ||
     url.username !== "" ||
@@ -60,11 +83,16 @@ export class HttpsSubscriptionConfirmer implements SubscriptionConfirmer {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 3000),
       });
     } catch (err) {
-      throw new SubscribeUrlError("ConfirmSubscription request failed", { cause: err });
+      throw new ConfirmSubscriptionFailedError("ConfirmSubscription request failed", undefined, {
+        cause: err,
+      });
     }
     await response.body?.cancel();
     if (response.status !== 200) {
-      throw new SubscribeUrlError(`ConfirmSubscription answered ${response.status}`);
+      throw new ConfirmSubscriptionFailedError(
+        `ConfirmSubscription answered ${response.status}`,
+        response.status,
+      );
     }
   }
 }

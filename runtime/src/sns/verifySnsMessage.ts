@@ -1,7 +1,7 @@
 import { verify } from "node:crypto";
 import type { CertificateSource } from "./certificateSource";
 import { checkSigningCertUrl } from "./signingCertUrl";
-import { snsStringToSign, topicRegion, type SnsMessage } from "./snsMessage";
+import { snsStringToSign, topicPartition, topicRegion, type SnsMessage } from "./snsMessage";
 
 /** Why a message was refused; stable codes that are safe to log and to return. */
 export type SnsRejection =
@@ -32,11 +32,18 @@ export interface SnsVerifierOptions {
   maxAgeMs?: number;
   /** Clock skew tolerated for timestamps slightly in the future. */
   maxFutureSkewMs?: number;
+  /** Where the message came from (client address), for the certificate-fetch budget. */
+  requester?: string;
 }
 
 const ONE_HOUR_MS = 60 * 60 * 1000;
 const FIVE_MINUTES_MS = 5 * 60 * 1000;
-const ALGORITHM: Readonly<Record<string, string>> = { "1": "sha1", "2": "sha256" };
+// A Map, not an object literal: `SignatureVersion` is attacker-controlled, and an object lookup
+// would find inherited keys such as "constructor" or "__proto__".
+const ALGORITHM: ReadonlyMap<string, string> = new Map([
+  ["1", "sha1"],
+  ["2", "sha256"],
+]);
 
 /**
  * Verifies an SNS message before any work is done on it. Cheap checks that need no request come
@@ -49,7 +56,7 @@ export async function verifySnsMessage(
   if (!options.allowedTopicArns.includes(message.TopicArn)) {
     throw new SnsVerificationError("TOPIC_NOT_ALLOWED", "TopicArn is not allowed");
   }
-  const algorithm = ALGORITHM[message.SignatureVersion];
+  const algorithm = ALGORITHM.get(message.SignatureVersion);
   if (algorithm === undefined) {
     throw new SnsVerificationError(
       "UNSUPPORTED_SIGNATURE_VERSION",
@@ -68,12 +75,16 @@ export async function verifySnsMessage(
     throw new SnsVerificationError("BAD_TIMESTAMP", "Timestamp is in the future");
   }
   const region = topicRegion(message.TopicArn);
-  const certUrl = checkSigningCertUrl(message.SigningCertURL, region ?? "");
+  const certUrl = checkSigningCertUrl(
+    message.SigningCertURL,
+    region ?? "",
+    topicPartition(message.TopicArn) ?? "",
+  );
   if (!certUrl.ok) throw new SnsVerificationError("BAD_CERT_URL", certUrl.reason);
 
   let key;
   try {
-    key = await options.certificates.publicKeyFor(certUrl.url);
+    key = await options.certificates.publicKeyFor(certUrl.url, options.requester);
   } catch (err) {
     throw new SnsVerificationError("CERT_UNAVAILABLE", "signing certificate unavailable", {
       cause: err,

@@ -255,10 +255,16 @@ export class DynamoDbConversationStore implements ConversationStore {
           TableName: this.table,
           Key: { pk: `MSG#${messageId}`, sk: "META" },
           UpdateExpression: "SET delivery = :d",
-          ConditionExpression:
-            "attribute_exists(pk) AND delivery.#final = :false AND delivery.#at <= :at",
-          ExpressionAttributeNames: { "#final": "final", "#at": "at" },
-          ExpressionAttributeValues: { ":d": { ...d }, ":false": false, ":at": d.at },
+          // A final status beats any non-final one whatever their times (issue 9, finding 6).
+          ConditionExpression: d.final
+            ? "attribute_exists(pk) AND delivery.#final = :false"
+            : "attribute_exists(pk) AND delivery.#final = :false AND delivery.#at <= :at",
+          ExpressionAttributeNames: d.final
+            ? { "#final": "final" }
+            : { "#final": "final", "#at": "at" },
+          ExpressionAttributeValues: d.final
+            ? { ":d": { ...d }, ":false": false }
+            : { ":d": { ...d }, ":false": false, ":at": d.at },
         }),
       );
       return true;

@@ -267,9 +267,10 @@ export class SqliteConversationStore implements ConversationStore {
           .prepare(
             `UPDATE outbound_messages
              SET delivery_status = ?, delivery_final = ?, delivery_at = ?
-             WHERE message_id = ? AND delivery_final = 0 AND delivery_at <= ?`,
+             WHERE message_id = ? AND delivery_final = 0 AND (delivery_at <= ? OR ? = 1)`,
           )
-          .run(d.status, d.final ? 1 : 0, d.at, messageId, d.at);
+          // A final status beats any non-final one whatever their times (issue 9, finding 6).
+          .run(d.status, d.final ? 1 : 0, d.at, messageId, d.at, d.final ? 1 : 0);
         return true;
       }),
     );

@@ -134,3 +134,58 @@ describe("HttpsCertificateSource", () => {
     expect(requests[0]?.auth).toMatch(/^AWS4-HMAC-SHA256 /);
   });
 });
+
+describe("HttpsCertificateSource budget per sender (issue 9, finding 11)", () => {
+  const GENUINE = url(999);
+  const servingOnly = (good: URL) => {
+    const requests: string[] = [];
+    const fetch = (async (input: string | URL | Request) => {
+      requests.push(String(input));
+      return String(input) === good.href
+        ? new Response(localSnsCa().certPem, { status: 200 })
+        : new Response("missing", { status: 404 });
+    }) as typeof globalThis.fetch;
+    return { requests, fetch };
+  };
+
+  it("lets a genuine delivery fetch its new certificate after 40 forged deliveries", async () => {
+    const { requests, fetch } = servingOnly(GENUINE);
+    const certs = new HttpsCertificateSource({ now: () => NOW, fetch, maxFetchesPerMinute: 30 });
+    const forged = await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) => certs.publicKeyFor(url(i), "203.0.113.9")),
+    );
+    expect(forged.every((r) => r.status === "rejected")).toBe(true);
+    await expect(certs.publicKeyFor(GENUINE, "54.240.197.1")).resolves.toBeDefined();
+    // The forger's share was a few fetches, not the whole budget.
+    expect(requests.length).toBeLessThanOrEqual(4);
+  });
+
+  it("still caps the total across senders", async () => {
+    const { requests, fetch } = servingOnly(GENUINE);
+    const certs = new HttpsCertificateSource({
+      now: () => NOW,
+      fetch,
+      maxFetchesPerMinute: 10,
+      maxFetchesPerRequesterPerMinute: 2,
+    });
+    await Promise.allSettled(
+      Array.from({ length: 100 }, (_, i) => certs.publicKeyFor(url(i), `198.51.100.${i}`)),
+    );
+    expect(requests).toHaveLength(10);
+  });
+
+  it("gives a sender its share again after a minute", async () => {
+    let now = NOW.getTime();
+    const { requests, fetch } = servingOnly(GENUINE);
+    const certs = new HttpsCertificateSource({
+      now: () => new Date(now),
+      fetch,
+      maxFetchesPerRequesterPerMinute: 2,
+    });
+    await Promise.allSettled([1, 2, 3].map((i) => certs.publicKeyFor(url(i), "203.0.113.9")));
+    expect(requests).toHaveLength(2);
+    now += 61_000;
+    await expect(certs.publicKeyFor(GENUINE, "203.0.113.9")).resolves.toBeDefined();
+    expect(requests).toHaveLength(3);
+  });
+});

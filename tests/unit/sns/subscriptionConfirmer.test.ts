@@ -1,6 +1,7 @@
 import type { SnsSubscriptionMessage } from "../../../runtime/src/sns/snsMessage";
 import {
   checkSubscribeUrl,
+  ConfirmSubscriptionFailedError,
   HttpsSubscriptionConfirmer,
   SubscribeUrlError,
 } from "../../../runtime/src/sns/subscriptionConfirmer";
@@ -36,6 +37,7 @@ describe("SubscribeURL checks", () => {
     ["another token", good.replace(TOKEN, "forged")],
     ["a path", good.replace("/?", "/x?")],
     ["the metadata endpoint", "http://169.254.170.2/v2/credentials"],
+    ["the China domain for a topic in the aws partition", good.replace(".com/", ".com.cn/")],
   ])("refuses %s", (_what, url) => {
     expect(() => checkSubscribeUrl(confirmation(url))).toThrow(SubscribeUrlError);
   });
@@ -56,5 +58,59 @@ describe("SubscribeURL checks", () => {
       SubscribeUrlError,
     );
     expect(calls).toHaveLength(2);
+  });
+});
+
+describe("SubscribeURL partition", () => {
+  it("accepts .amazonaws.com.cn only for a topic in aws-cn, and .amazonaws.com only outside it", () => {
+    const cnTopic = "arn:aws-cn:sns:cn-north-1:123456789012:eum-sms-inbound";
+    const cnUrl = `https://sns.cn-north-1.amazonaws.com.cn/?Action=ConfirmSubscription&TopicArn=${cnTopic}&Token=${TOKEN}`;
+    const cn = { ...confirmation(cnUrl), TopicArn: cnTopic };
+    expect(checkSubscribeUrl(cn).hostname).toBe("sns.cn-north-1.amazonaws.com.cn");
+    const cnOnDotCom = {
+      ...confirmation(cnUrl.replace("amazonaws.com.cn", "amazonaws.com")),
+      TopicArn: cnTopic,
+    };
+    expect(() => checkSubscribeUrl(cnOnDotCom)).toThrow(SubscribeUrlError);
+  });
+});
+
+describe("ConfirmSubscription outcomes", () => {
+  const fetchAnswering = (outcome: number | Error) =>
+    (async () => {
+      if (outcome instanceof Error) throw outcome;
+      return new Response("<Error/>", { status: outcome });
+    }) as typeof globalThis.fetch;
+
+  it.each([400, 403, 429, 500, 503])(
+    "reports a %s answer as a failed call, not as a bad URL",
+    async (status) => {
+      const confirmer = new HttpsSubscriptionConfirmer({ fetch: fetchAnswering(status) });
+      const outcome = confirmer.confirm(confirmation(good));
+      await expect(outcome).rejects.toBeInstanceOf(ConfirmSubscriptionFailedError);
+      await expect(outcome).rejects.toMatchObject({ httpStatus: status });
+    },
+  );
+
+  it("reports a network failure as a failed call, not as a bad URL", async () => {
+    const confirmer = new HttpsSubscriptionConfirmer({
+      fetch: fetchAnswering(new TypeError("fetch failed")),
+    });
+    await expect(confirmer.confirm(confirmation(good))).rejects.toBeInstanceOf(
+      ConfirmSubscriptionFailedError,
+    );
+  });
+
+  it("reports a URL that fails the checks as a bad URL, with no request", async () => {
+    let calls = 0;
+    const fetch = (async () => {
+      calls += 1;
+      return new Response("", { status: 200 });
+    }) as typeof globalThis.fetch;
+    const confirmer = new HttpsSubscriptionConfirmer({ fetch });
+    await expect(
+      confirmer.confirm(confirmation(good.replace("https:", "http:"))),
+    ).rejects.toBeInstanceOf(SubscribeUrlError);
+    expect(calls).toBe(0);
   });
 });

@@ -100,6 +100,19 @@ describe("verifySnsMessage with a locally generated CA", () => {
     await expect(verify(future)).rejects.toMatchObject({ reason: "BAD_TIMESTAMP" });
   });
 
+  it.each(["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf"])(
+    "rejects SignatureVersion %p as unsupported (no inherited key is an algorithm)",
+    async (version) => {
+      const message = {
+        ...inboundNotification(sms, { timestamp: NOW }),
+        SignatureVersion: version,
+      };
+      await expect(verify(message)).rejects.toMatchObject({
+        reason: "UNSUPPORTED_SIGNATURE_VERSION",
+      });
+    },
+  );
+
   it("rejects an unknown SignatureVersion", async () => {
     const message = { ...inboundNotification(sms, { timestamp: NOW }), SignatureVersion: "3" };
     await expect(verify(message)).rejects.toMatchObject({
@@ -124,6 +137,10 @@ describe("verifySnsMessage with a locally generated CA", () => {
     ["the metadata address", "https://169.254.169.254/latest.pem"],
     ["a lookalike suffix", "https://sns.us-east-1.amazonaws.com.evil.com/x.pem"],
     ["a nested path", "https://sns.us-east-1.amazonaws.com/a/b.pem"],
+    [
+      "the China domain for a topic in the aws partition",
+      "https://sns.us-east-1.amazonaws.com.cn/SimpleNotificationService-abc.pem",
+    ],
   ];
 
   it.each(badUrls)("rejects a certificate URL with %s, making no request", async (_what, url) => {
@@ -146,22 +163,36 @@ describe("verifySnsMessage with a locally generated CA", () => {
 
 describe("checkSigningCertUrl", () => {
   it("accepts the AWS shapes, including China regions", () => {
-    expect(checkSigningCertUrl(TEST_CERT_URL, "us-east-1").ok).toBe(true);
+    expect(checkSigningCertUrl(TEST_CERT_URL, "us-east-1", "aws").ok).toBe(true);
     expect(
       checkSigningCertUrl(
         "https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-a.pem",
         "cn-north-1",
+        "aws-cn",
       ).ok,
     ).toBe(true);
     expect(
       checkSigningCertUrl(
         "https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-a.pem",
         "us-gov-west-1",
+        "aws-us-gov",
       ).ok,
     ).toBe(true);
   });
 
+  it("ties the domain to the topic's partition", () => {
+    const cn = "https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-a.pem";
+    expect(checkSigningCertUrl(cn, "cn-north-1", "aws")).toMatchObject({ ok: false });
+    expect(
+      checkSigningCertUrl(cn.replace(".com.cn", ".com"), "cn-north-1", "aws-cn"),
+    ).toMatchObject({ ok: false });
+    expect(checkSigningCertUrl(TEST_CERT_URL, "us-east-1", "aws-cn")).toMatchObject({ ok: false });
+    expect(checkSigningCertUrl(TEST_CERT_URL, "us-east-1", "aws-iso")).toMatchObject({ ok: false });
+  });
+
   it("rejects a bare trailing question mark that URL parsing would drop", () => {
-    expect(checkSigningCertUrl(`${TEST_CERT_URL}?`, "us-east-1")).toMatchObject({ ok: false });
+    expect(checkSigningCertUrl(`${TEST_CERT_URL}?`, "us-east-1", "aws")).toMatchObject({
+      ok: false,
+    });
   });
 });
