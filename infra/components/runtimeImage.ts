@@ -89,26 +89,42 @@ export class RuntimeImage extends pulumi.ComponentResource {
   }
 }
 
+/**
+ * What the image is built from: the Docker build context, which `.dockerignore` (an allow-list of
+ * exactly these paths) reduces to, and what the tag hashes. If the context held more (stack
+ * files, CI config), a change to it would rebuild an image whose tag is unchanged, and the push
+ * to the immutable repository would fail with ImageTagAlreadyExistsException.
+ * tests/infra/buildContext.test.ts keeps `.dockerignore` and this list in step.
+ */
+export const IMAGE_SOURCES = [
+  "package.json",
+  "package-lock.json",
+  "tsconfig.json",
+  "tsconfig.build.json",
+  "runtime/Dockerfile",
+  "runtime/src",
+] as const;
+
+/** The files under IMAGE_SOURCES, relative to the repository root, sorted. */
+export function imageSourceFiles(root: string = repoRoot): string[] {
+  return IMAGE_SOURCES.flatMap((source) => {
+    const path = join(root, source);
+    return statSync(path).isDirectory() ? walk(root, path) : [source];
+  }).sort();
+}
+
 /** A hash of the files the image is built from; the tag changes exactly when they do. */
-export function sourceHash(): string {
+export function sourceHash(root: string = repoRoot): string {
   const hash = createHash("sha256");
-  const files = [
-    "package.json",
-    "package-lock.json",
-    "tsconfig.json",
-    "tsconfig.build.json",
-    "runtime/Dockerfile",
-    ...walk(join(repoRoot, "runtime", "src")),
-  ];
-  for (const file of files.sort()) {
-    hash.update(file).update(readFileSync(join(repoRoot, file)));
+  for (const file of imageSourceFiles(root)) {
+    hash.update(file).update(readFileSync(join(root, file)));
   }
   return hash.digest("hex").slice(0, 16);
 }
 
-function walk(dir: string): string[] {
+function walk(root: string, dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
     const path = join(dir, entry);
-    return statSync(path).isDirectory() ? walk(path) : [relative(repoRoot, path)];
+    return statSync(path).isDirectory() ? walk(root, path) : [relative(root, path)];
   });
 }
