@@ -113,7 +113,7 @@ export function createStack(config: StackConfig): StackOutputs {
       albSecurityGroupId: alb.securityGroup.id,
       targetGroupArn: alb.targetGroup.arn,
       imageRef: image.imageRef,
-      ...(image.repository ? { repositoryArn: image.repository.arn } : {}),
+      ...(image.pullRepositoryArn ? { repositoryArn: image.pullRepositoryArn } : {}),
       sizes: config.service,
       logGroupName: logs.serviceLogGroup.name,
       logGroupArn: logs.serviceLogGroup.arn,

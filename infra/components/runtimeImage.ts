@@ -24,11 +24,20 @@ const repoRoot = findRepoRoot();
 export class RuntimeImage extends pulumi.ComponentResource {
   readonly imageRef: pulumi.Output<string>;
   readonly repository?: aws.ecr.Repository;
+  /**
+   * The ECR repository the task pulls from, which the execution role must be allowed to read:
+   * the one built here, or the one an `image` in ECR names. Undefined for a public registry.
+   */
+  readonly pullRepositoryArn?: pulumi.Output<string>;
 
   constructor(name: string, args: RuntimeImageArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:service:RuntimeImage", name, {}, opts);
     if (args.image) {
       this.imageRef = pulumi.output(args.image);
+      const ecr = ecrRepositoryOf(args.image);
+      if (ecr) {
+        this.pullRepositoryArn = pulumi.interpolate`arn:${args.context.partition}:ecr:${ecr.region}:${ecr.accountId}:repository/${ecr.repository}`;
+      }
       this.registerOutputs({ imageRef: this.imageRef });
       return;
     }
@@ -45,6 +54,7 @@ export class RuntimeImage extends pulumi.ComponentResource {
       { parent: this },
     );
     this.repository = repository;
+    this.pullRepositoryArn = repository.arn;
     new aws.ecr.LifecyclePolicy(
       `${name}-repo-lifecycle`,
       {
@@ -104,6 +114,22 @@ export const IMAGE_SOURCES = [
   "runtime/Dockerfile",
   "runtime/src",
 ] as const;
+
+/**
+ * The repository of an ECR image reference
+ * (`<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]`), or undefined for any
+ * other registry. A repository in another account also needs its own repository policy to let
+ * this account pull.
+ */
+export function ecrRepositoryOf(
+  image: string,
+): { accountId: string; region: string; repository: string } | undefined {
+  const match =
+    /^(\d{12})\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([a-z0-9][a-z0-9._/-]*?)(?:[:@].*)?$/.exec(
+      image,
+    );
+  return match ? { accountId: match[1]!, region: match[2]!, repository: match[3]! } : undefined;
+}
 
 /** The files under IMAGE_SOURCES, relative to the repository root, sorted. */
 export function imageSourceFiles(root: string = repoRoot): string[] {

@@ -1,6 +1,7 @@
 import * as fc from "fast-check";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { INTERFACE_ENDPOINTS } from "../../infra/components/network";
+import { ecrRepositoryOf } from "../../infra/components/runtimeImage";
 import {
   loadStackFile,
   one,
@@ -278,5 +279,41 @@ describe("finding 5: the prod trail's key policy is what CreateTrail checks", ()
       "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     ).find((r) => r.name.includes("-trail-bucket"))!;
     expect(JSON.stringify(sse.inputs)).toContain('"bucketKeyEnabled":true');
+  });
+});
+
+describe("finding 10: re-creating a stack, prebuilt images, AWS Backup", () => {
+  it("names secrets with a generated suffix, so a destroyed stack's secrets in their recovery window do not block a new one", async () => {
+    const { resources } = await runStackUnderMocks("dev");
+    const secrets = ofType(resources, "aws:secretsmanager/secret:Secret");
+    expect(secrets).toHaveLength(3);
+    for (const s of secrets) {
+      expect(s.inputs.name).toBeUndefined();
+      expect(s.inputs.namePrefix).toMatch(/^eum-sms-dev\/[a-z-]+-$/);
+      expect(s.inputs.recoveryWindowInDays).toBe(30);
+    }
+  }, 120_000);
+
+  it("lets the execution role pull an `image` from ECR", async () => {
+    const image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/team/eum-sms:1.2.3";
+    const { resources } = await runStackUnderMocks("dev", { image });
+    expect(ofType(resources, "aws:ecr/repository:Repository")).toEqual([]);
+    const policy = ofType(resources, "aws:iam/policy:Policy").find((p) =>
+      p.name.endsWith("-execution"),
+    )!;
+    const pull = statements(policy.inputs.policy).find((s) => s.Sid === "PullThisImage") as
+      (Statement & { Resource?: string[] }) | undefined;
+    expect(pull?.Resource).toEqual(["arn:aws:ecr:us-east-1:123456789012:repository/team/eum-sms"]);
+    expect(statements(policy.inputs.policy).some((s) => s.Sid === "EcrLogin")).toBe(true);
+  }, 120_000);
+
+  it("reads the repository out of ECR image references only", () => {
+    expect(
+      ecrRepositoryOf(
+        "123456789012.dkr.ecr.eu-west-1.amazonaws.com/eum-sms@sha256:" + "a".repeat(64),
+      ),
+    ).toEqual({ accountId: "123456789012", region: "eu-west-1", repository: "eum-sms" });
+    expect(ecrRepositoryOf("public.ecr.aws/acme/eum-sms:1")).toBeUndefined();
+    expect(ecrRepositoryOf("ghcr.io/acme/eum-sms:1")).toBeUndefined();
   });
 });
