@@ -13,6 +13,7 @@ import type { AuditLog } from "./logging/audit";
 import { registerAgentApi } from "./routes/agentApi";
 import { registerHealthRoutes } from "./routes/health";
 import { registerWebhook } from "./routes/webhook";
+import type { NumberReadiness } from "./sms/numberReadiness";
 import type { SmsGateway } from "./sms/smsGateway";
 import { SmsSender } from "./sms/smsSender";
 import type { CertificateSource } from "./sns/certificateSource";
@@ -44,6 +45,8 @@ export interface AppDeps {
   now?: () => Date;
   /** Overrides for the sender's pacing and retries (tests use a fake clock). */
   sender?: SmsSender;
+  /** The origination number's readiness, shown on /readyz (absent in mock mode). */
+  numberReadiness?: { current(): NumberReadiness };
 }
 
 /** Flipped by the shutdown sequence so /readyz fails before the server stops accepting. */
@@ -136,7 +139,11 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     void reply.code(404).send({ code: "NOT_FOUND", message: "no such route" });
   });
 
-  registerHealthRoutes(app, { store: deps.store, lifecycle });
+  registerHealthRoutes(app, {
+    store: deps.store,
+    lifecycle,
+    ...(deps.numberReadiness ? { numberReadiness: deps.numberReadiness } : {}),
+  });
   registerWebhook(app, {
     service,
     certificates: deps.certificates,

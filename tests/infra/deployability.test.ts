@@ -236,6 +236,19 @@ describe.each(["dev", "prod"] as const)("the %s program", (stack) => {
     expect(rate).toBeGreaterThanOrEqual(0.1);
   });
 
+  it("finding 8: the task may describe its own number, for the runtime's readiness check", () => {
+    const policy = ofType(resources, "aws:iam/policy:Policy").find((p) =>
+      p.name.endsWith("-task"),
+    )!;
+    const describe = statements(policy.inputs.policy).find(
+      (s) => s.Sid === "DescribeThisNumber",
+    ) as (Statement & { Resource?: string[] }) | undefined;
+    expect(describe?.Action).toEqual(["sms-voice:DescribePhoneNumbers"]);
+    expect(describe?.Resource).toEqual([
+      one(resources, "aws:pinpoint/smsvoicev2PhoneNumber:Smsvoicev2PhoneNumber").state.arn,
+    ]);
+  });
+
   it("finding 8: a stack output says whether the number is ready", () => {
     // The mock reports no status, as a number whose read-back lacks one would.
     expect(outputs.phoneNumberReadiness).toMatchObject({
