@@ -236,6 +236,29 @@ describe.each(["dev", "prod"] as const)("the %s program", (stack) => {
     expect(rate).toBeGreaterThanOrEqual(0.1);
   });
 
+  it("pins the AWS/SMSVoice metrics the alarms read (names, statistics, no dimensions)", () => {
+    const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
+    const spend = alarms.find((a) => a.name.endsWith("sms-spend"))!;
+    expect(spend.inputs).toMatchObject({
+      namespace: "AWS/SMSVoice",
+      metricName: "TextMessageMonthlySpend",
+      statistic: "Maximum",
+    });
+    expect(spend.inputs.dimensions ?? {}).toEqual({});
+    const ratio = alarms.find((a) => a.name.endsWith("delivery-ratio"))!;
+    const smsMetrics = (
+      ratio.inputs.metricQueries as {
+        metric?: { namespace: string; metricName: string; stat: string; dimensions?: object };
+      }[]
+    )
+      .filter((q) => q.metric?.namespace === "AWS/SMSVoice")
+      .map((q) => [q.metric!.metricName, q.metric!.stat, q.metric!.dimensions ?? {}]);
+    expect(smsMetrics).toEqual([
+      ["NumberOfTextMessagePartsSent", "Sum", {}],
+      ["NumberOfTextMessagePartsDelivered", "Sum", {}],
+    ]);
+  });
+
   it("finding 8: the task may describe its own number, for the runtime's readiness check", () => {
     const policy = ofType(resources, "aws:iam/policy:Policy").find((p) =>
       p.name.endsWith("-task"),
