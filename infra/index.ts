@@ -26,3 +26,9 @@ export const agentApiTokenSecretArn = outputs.agentApiTokenSecretArn;
 /** Point domainName's DNS here if hostedZoneId is not configured. */
 export const loadBalancerDnsName = outputs.loadBalancerDnsName;
 export const imageRef = outputs.imageRef;
+/**
+ * Whether the number is ACTIVE, two-way enabled and delivering to inboundTopicArn, with what is
+ * still missing. Provider state as of this `up`; `pulumi refresh` updates it while a
+ * registration is pending. The running service reports the same live on /readyz.
+ */
+export const phoneNumberReadiness = outputs.phoneNumberReadiness;

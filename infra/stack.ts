@@ -13,6 +13,8 @@ import { RuntimeSecrets } from "./components/runtimeSecrets";
 import { CONTAINER_PORT, RuntimeService } from "./components/runtimeService";
 import { WebhookLoadBalancer } from "./components/webhookLoadBalancer";
 import { secureDefaults } from "./secureDefaults";
+import { phoneNumberReadiness, type PhoneNumberReadiness } from "./phoneNumberReadiness";
+import { perTaskPartsPerSecond } from "./sendRate";
 import type { StackConfig } from "./stackConfig";
 
 export const API_KEY_HEADER = "x-api-key";
@@ -28,6 +30,7 @@ export interface StackOutputs {
   agentApiTokenSecretArn: pulumi.Output<string>;
   loadBalancerDnsName: pulumi.Output<string>;
   imageRef: pulumi.Output<string>;
+  phoneNumberReadiness: pulumi.Output<PhoneNumberReadiness>;
 }
 
 /** Wires the components of one environment from its validated configuration. */
@@ -92,13 +95,15 @@ export function createStack(config: StackConfig): StackOutputs {
     wafRateLimit: config.wafRateLimit,
     wafLogGroupArn: logs.wafLogGroup.arn,
     domainName: config.domainName,
-    ...(config.hostedZoneId ? { hostedZoneId: config.hostedZoneId } : {}),
+    hostedZoneId: config.hostedZoneId,
   });
-  // Each task paces itself; together they stay at the number's MPS at the desired count.
-  const perTaskPartsPerSecond = Math.max(
-    0.1,
-    config.phoneNumber.maxPartsPerSecond / config.service.desiredCount,
+  // Each task paces itself to its share at the autoscaling ceiling, so that all of them together
+  // never exceed the number's MPS (config validation refused a ceiling too high for that).
+  const taskPartsPerSecond = perTaskPartsPerSecond(
+    config.phoneNumber.maxPartsPerSecond,
+    config.service.maxCount,
   );
+  if (taskPartsPerSecond === undefined) throw new Error("maxCount too high for the number's MPS");
   const service = new RuntimeService(
     `${prefix}-runtime`,
     {
@@ -108,7 +113,7 @@ export function createStack(config: StackConfig): StackOutputs {
       albSecurityGroupId: alb.securityGroup.id,
       targetGroupArn: alb.targetGroup.arn,
       imageRef: image.imageRef,
-      ...(image.repository ? { repositoryArn: image.repository.arn } : {}),
+      ...(image.pullRepositoryArn ? { repositoryArn: image.pullRepositoryArn } : {}),
       sizes: config.service,
       logGroupName: logs.serviceLogGroup.name,
       logGroupArn: logs.serviceLogGroup.arn,
@@ -121,7 +126,7 @@ export function createStack(config: StackConfig): StackOutputs {
         SNS_ALLOWED_TOPIC_ARNS: messaging.inboundTopic.arn,
         EVENTBRIDGE_API_KEY_HEADER: API_KEY_HEADER,
         STORE: pulumi.interpolate`dynamodb:${table.table.name}`,
-        SMS_MAX_PARTS_PER_SECOND: String(perTaskPartsPerSecond),
+        SMS_MAX_PARTS_PER_SECOND: String(taskPartsPerSecond),
         SELF_MANAGED_OPT_OUTS: String(config.phoneNumber.selfManagedOptOuts),
         CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
         LOG_LEVEL: "info",
@@ -143,7 +148,11 @@ export function createStack(config: StackConfig): StackOutputs {
     { dependsOn: [alb.httpsListener] },
   );
 
-  const inbound = messaging.subscribeWebhook(webhookUrl, [service.service, alb.httpsListener]);
+  const inbound = messaging.subscribeWebhook(webhookUrl, [
+    service.service,
+    alb.httpsListener,
+    alb.dnsRecord,
+  ]);
   const events = new EventRouting(
     `${prefix}-events`,
     {
@@ -184,5 +193,15 @@ export function createStack(config: StackConfig): StackOutputs {
     agentApiTokenSecretArn: secrets.agentApiToken.arn,
     loadBalancerDnsName: alb.loadBalancer.dnsName,
     imageRef: image.imageRef,
+    phoneNumberReadiness: pulumi
+      .all([
+        messaging.phoneNumber.status,
+        messaging.phoneNumber.twoWayChannelEnabled,
+        messaging.phoneNumber.twoWayChannelArn,
+        messaging.inboundTopic.arn,
+      ])
+      .apply(([status, twoWayChannelEnabled, twoWayChannelArn, inboundTopicArn]) =>
+        phoneNumberReadiness({ status, twoWayChannelEnabled, twoWayChannelArn, inboundTopicArn }),
+      ),
   };
 }

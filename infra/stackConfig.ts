@@ -3,6 +3,7 @@
  * the components as typed args (components never read pulumi.Config). Every error names the key
  * and how to fix it. `Pulumi.yaml` declares the same keys with types, defaults and descriptions.
  */
+import { MIN_TASK_PARTS_PER_SECOND, perTaskPartsPerSecond } from "./sendRate";
 
 export type Environment = "dev" | "staging" | "prod";
 export type PhoneNumberType = "SIMULATOR" | "TOLL_FREE" | "TEN_DLC";
@@ -23,7 +24,7 @@ export interface StackConfig {
   smsMonthlyBudgetUsd: number;
   domainName: string;
   certificateArn: string;
-  hostedZoneId?: string;
+  hostedZoneId: string;
   alarmEmail: string;
   /** A prebuilt image URI; otherwise the program builds runtime/Dockerfile into ECR. */
   image?: string;
@@ -183,6 +184,15 @@ export function loadStackConfig(
       `${key("certificateArn")} is not an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)`,
     );
   }
+  // The HTTPS subscription's confirmation wait (10 minutes) needs domainName to resolve to the new
+  // load balancer within the same `pulumi up`; only a record this program creates guarantees that.
+  const hostedZoneId = required(
+    "hostedZoneId",
+    "the Route 53 hosted zone of domainName, so the stack can point it at its load balancer before SNS confirms the subscription",
+  );
+  if (hostedZoneId && !/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) {
+    problems.push(`${key("hostedZoneId")}="${hostedZoneId}" is not a Route 53 hosted zone id (Z…)`);
+  }
   const alarmEmail = required("alarmEmail", "the address (or pager email) that receives alarms");
   if (alarmEmail && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(alarmEmail)) {
     problems.push(`${key("alarmEmail")}="${alarmEmail}" is not an email address`);
@@ -202,6 +212,13 @@ export function loadStackConfig(
   if (minCount > desiredCount || desiredCount > maxCount) {
     problems.push(
       `${key("minCount")} <= ${key("desiredCount")} <= ${key("maxCount")} must hold (got ${minCount}, ${desiredCount}, ${maxCount})`,
+    );
+  }
+
+  const numberPartsPerSecond = int("smsMaxPartsPerSecond", MPS_BY_TYPE[phoneType], 1, 1000);
+  if (perTaskPartsPerSecond(numberPartsPerSecond, maxCount) === undefined) {
+    problems.push(
+      `${key("maxCount")}=${maxCount} tasks would each send under ${MIN_TASK_PARTS_PER_SECOND} parts per second of the number's ${numberPartsPerSecond}: lower maxCount to ${Math.floor(numberPartsPerSecond / MIN_TASK_PARTS_PER_SECOND)} or less, or raise ${key("smsMaxPartsPerSecond")} after AWS raises the number's limit`,
     );
   }
 
@@ -246,10 +263,18 @@ export function loadStackConfig(
     if (!/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-2])$/.test(cidr)) {
       problems.push(`${key("vpcCidr")}="${cidr}" must be an IPv4 CIDR from /16 to /22`);
     }
+    const natGateway = bool("natGateway", true);
+    // Interface endpoints cannot reach SNS's signing certificates or SubscribeURLs (public HTTPS
+    // on sns.<region>.amazonaws.com), so without a NAT gateway the subscription never confirms.
+    if (!natGateway) {
+      problems.push(
+        `${key("natGateway")}=false leaves the tasks no route to SNS's signing certificates and SubscribeURL: set it to true, or use vpcId with private subnets that have outbound internet`,
+      );
+    }
     network = {
       kind: "create",
       cidr,
-      natGateway: bool("natGateway", true),
+      natGateway,
       vpcEndpoints: bool("vpcEndpoints", isProd),
     };
   }
@@ -275,12 +300,12 @@ export function loadStackConfig(
       ...(str("importPhoneNumberId") ? { importId: str("importPhoneNumberId") as string } : {}),
       ...(registrationId ? { registrationId } : {}),
       selfManagedOptOuts: bool("selfManagedOptOuts", false),
-      maxPartsPerSecond: int("smsMaxPartsPerSecond", MPS_BY_TYPE[phoneType], 1, 1000),
+      maxPartsPerSecond: numberPartsPerSecond,
     },
     smsMonthlyBudgetUsd: budget,
     domainName,
     certificateArn,
-    ...(str("hostedZoneId") ? { hostedZoneId: str("hostedZoneId") as string } : {}),
+    hostedZoneId,
     alarmEmail,
     ...(image ? { image } : {}),
     service: { cpu, memory, desiredCount, minCount, maxCount },

@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "./awsContext";
+import { cloudTrailArn } from "./encryption";
 import { LogBucket } from "./logBucket";
 import { createServiceRole } from "./serviceRole";
 
@@ -30,7 +31,7 @@ export class AuditLogs extends pulumi.ComponentResource {
 
   constructor(name: string, args: AuditLogsArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:audit:AuditLogs", name, {}, opts);
-    const { tags, namePrefix, accountId, partition } = args.context;
+    const { tags, namePrefix, accountId } = args.context;
     const group = (suffix: string, groupName: string, retentionInDays: number) =>
       new aws.cloudwatch.LogGroup(
         `${name}-${suffix}`,
@@ -54,7 +55,7 @@ export class AuditLogs extends pulumi.ComponentResource {
         `/eum-sms/${namePrefix}/cloudtrail`,
         args.auditRetentionDays,
       );
-      const trailArn = pulumi.interpolate`arn:${partition}:cloudtrail:${args.context.region}:${accountId}:trail/${namePrefix}`;
+      const trailArn = cloudTrailArn(args.context);
       const trailBucket = new LogBucket(
         `${name}-trail-bucket`,
         {

@@ -83,6 +83,12 @@ export class ConversationTable extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+    // Not verified against AWS: whether AWS Backup's AssumeRole carries aws:SourceAccount. AWS's
+    // own default role for it (AWSBackupDefaultServiceRole,
+    // https://docs.aws.amazon.com/aws-backup/latest/devguide/iam-service-roles.html) trusts
+    // backup.amazonaws.com with no condition; the condition is kept because the policy pack
+    // (I3) requires one. If the first backup job fails with "Unable to assume role", drop the
+    // condition here and record an I3 exception for this role.
     const role = new aws.iam.Role(
       `${name}-backup-role`,
       {

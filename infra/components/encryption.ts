@@ -11,6 +11,24 @@ export interface EncryptionArgs {
 
 type Statement = aws.types.input.iam.GetPolicyDocumentStatementArgs;
 
+/** The ARN of the trail AuditLogs creates (named for the stack), which the logs key names. */
+export function cloudTrailArn(context: AwsContext): pulumi.Output<string> {
+  const { partition, region, accountId, namePrefix } = context;
+  return pulumi.interpolate`arn:${partition}:cloudtrail:${region}:${accountId}:trail/${namePrefix}`;
+}
+
+/**
+ * The sources that dead-letter into the stack's encrypted queues: its SNS topics and its
+ * EventBridge rules, all named `<namePrefix>-…`.
+ */
+export function dlqSourceArnPatterns(context: AwsContext) {
+  const { partition, region, accountId, namePrefix } = context;
+  return {
+    sns: pulumi.interpolate`arn:${partition}:sns:${region}:${accountId}:${namePrefix}-*`,
+    events: pulumi.interpolate`arn:${partition}:events:${region}:${accountId}:rule/${namePrefix}-*`,
+  };
+}
+
 /**
  * Customer-managed KMS keys (K1, K2), one per kind of data so a key policy names only the services
  * that need it:
@@ -65,8 +83,26 @@ export class Encryption extends pulumi.ComponentResource {
             values: [pulumi.interpolate`arn:${partition}:sms-voice:${region}:${accountId}:*`],
           },
         ]),
-        serviceUse("SnsWritesEncryptedDlq", "sns.amazonaws.com", sourceAccount),
-        serviceUse("EventBridgeWritesEncryptedDlq", "events.amazonaws.com", sourceAccount),
+        // The services that write to an encrypted SQS queue are scoped by the resource they act
+        // for (aws:SourceArn), as SQS's key-policy example for AWS service sources does
+        // (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html,
+        // "Enable compatibility between encrypted queues and AWS services"); aws:SourceAccount is
+        // not documented to be present on those calls. The names are this stack's (the key
+        // exists before the topic and the rule, so their ARNs cannot be used).
+        serviceUse("SnsWritesEncryptedDlq", "sns.amazonaws.com", [
+          {
+            test: "ArnLike",
+            variable: "aws:SourceArn",
+            values: [dlqSourceArnPatterns(args.context).sns],
+          },
+        ]),
+        serviceUse("EventBridgeWritesEncryptedDlq", "events.amazonaws.com", [
+          {
+            test: "ArnLike",
+            variable: "aws:SourceArn",
+            values: [dlqSourceArnPatterns(args.context).events],
+          },
+        ]),
         serviceUse("CloudWatchAlarmsPublish", "cloudwatch.amazonaws.com", sourceAccount),
       ],
     });
@@ -103,20 +139,38 @@ export class Encryption extends pulumi.ComponentResource {
       },
     ];
     if (args.cloudTrail) {
-      logsStatements.push({
-        sid: "CloudTrailEncryptsLogs",
-        principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
-        actions: ["kms:GenerateDataKey*", "kms:DescribeKey"],
-        resources: ["*"],
-        conditions: [
-          ...sourceAccount,
-          {
-            test: "StringLike",
-            variable: "kms:EncryptionContext:aws:cloudtrail:arn",
-            values: [pulumi.interpolate`arn:${partition}:cloudtrail:*:${accountId}:trail/*`],
-          },
-        ],
-      });
+      // CloudTrail's required key-policy sections for a trail
+      // (https://docs.aws.amazon.com/awscloudtrail/latest/userguide/create-kms-key-policy-for-cloudtrail.html):
+      // encrypt (GenerateDataKey* under the trail's encryption context), describe the key
+      // (DescribeKey carries no encryption context, so it must not be conditioned on one), and
+      // kms:Decrypt, which CreateTrail/UpdateTrail need when the trail bucket uses an S3 Bucket
+      // Key with SSE-KMS (the LogBucket does). aws:SourceArn names this stack's trail, as the
+      // page recommends.
+      const trail = cloudTrailArn(args.context);
+      const fromThisTrail = { test: "StringEquals", variable: "aws:SourceArn", values: [trail] };
+      logsStatements.push(
+        {
+          sid: "CloudTrailEncryptsLogs",
+          principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+          actions: ["kms:GenerateDataKey*"],
+          resources: ["*"],
+          conditions: [
+            fromThisTrail,
+            {
+              test: "StringLike",
+              variable: "kms:EncryptionContext:aws:cloudtrail:arn",
+              values: [pulumi.interpolate`arn:${partition}:cloudtrail:*:${accountId}:trail/*`],
+            },
+          ],
+        },
+        {
+          sid: "CloudTrailDescribesKeyAndDecryptsForBucketKey",
+          principals: [{ type: "Service", identifiers: ["cloudtrail.amazonaws.com"] }],
+          actions: ["kms:DescribeKey", "kms:Decrypt"],
+          resources: ["*"],
+          conditions: [fromThisTrail],
+        },
+      );
     }
     this.logsKey = this.key(
       `${name}-logs`,

@@ -180,6 +180,11 @@ export class Monitoring extends pulumi.ComponentResource {
         },
       );
     }
+    // AWS/SMSVoice metric names, statistics and dimensions are from End User Messaging's
+    // CloudWatch page (https://docs.aws.amazon.com/sms-voice/latest/userguide/monitoring-cloudwatch.html):
+    // TextMessageMonthlySpend (USD, Maximum) and NumberOfTextMessageParts{Sent,Delivered} exist
+    // with no dimensions (the account total in this Region); tests/infra/deployability.test.ts
+    // pins them. Mocks cannot tell a misspelt metric from a real one: it would just never alarm.
     simple(
       "sms-spend",
       `SMS spend this month above 80% of the $${args.smsMonthlyBudgetUsd} budget`,

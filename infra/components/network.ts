@@ -10,14 +10,22 @@ export interface NetworkArgs {
   flowLogGroupArn: pulumi.Input<string>;
 }
 
-/** Interface endpoints that keep the task's AWS traffic inside the VPC (V1). */
+/**
+ * Interface endpoints that keep the task's AWS traffic inside the VPC (V1), as the service-name
+ * suffix after `com.amazonaws.<region>.`. End User Messaging's PrivateLink service is
+ * `pinpoint-sms-voice-v2`, not its API host name `sms-voice` (no endpoint service has that name):
+ * https://docs.aws.amazon.com/sms-voice/latest/userguide/vpc-interface-endpoints.html and
+ * https://docs.aws.amazon.com/vpc/latest/privatelink/aws-services-privatelink-support.html.
+ * No `sns` endpoint: the runtime makes no SNS API call, and with private DNS an SNS endpoint would
+ * also take the runtime's fetches of SNS signing certificates and SubscribeURLs, which it is not
+ * documented to serve; those go out through the NAT gateway.
+ */
 export const INTERFACE_ENDPOINTS = [
   "ecr.api",
   "ecr.dkr",
   "logs",
   "secretsmanager",
-  "sms-voice",
-  "sns",
+  "pinpoint-sms-voice-v2",
 ];
 
 /**

@@ -3,6 +3,9 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AwsContext } from "./awsContext";
 
+/** Days a deleted secret can be restored (Secrets Manager allows 7 to 30). */
+export const SECRET_RECOVERY_WINDOW_DAYS = 30;
+
 export interface RuntimeSecretsArgs {
   context: AwsContext;
   messagingKeyArn: pulumi.Input<string>;
@@ -30,10 +33,14 @@ export class RuntimeSecrets extends pulumi.ComponentResource {
       const secret = new aws.secretsmanager.Secret(
         `${name}-${suffix}`,
         {
-          name: `${args.context.namePrefix}/${suffix}`,
+          // A generated suffix, not a fixed name: a deleted secret keeps its name for the whole
+          // recovery window, so a fixed name would block re-creating a destroyed stack for 30
+          // days (CreateSecret: "You can't create a secret with the same name as a secret that
+          // is scheduled for deletion"). The window stays: it is the undo for a mistaken destroy.
+          namePrefix: `${args.context.namePrefix}/${suffix}-`,
           description,
           kmsKeyId: args.messagingKeyArn,
-          recoveryWindowInDays: 30,
+          recoveryWindowInDays: SECRET_RECOVERY_WINDOW_DAYS,
           tags: { ...args.context.tags, ...extraTags },
         },
         { parent: this },

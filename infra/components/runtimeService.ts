@@ -76,6 +76,12 @@ export class RuntimeService extends pulumi.ComponentResource {
             resources: [args.send.phoneNumberArn, args.send.configurationSetArn],
           },
           {
+            // The runtime's readiness check reads the number's status and two-way settings.
+            sid: "DescribeThisNumber",
+            actions: ["sms-voice:DescribePhoneNumbers"],
+            resources: [args.send.phoneNumberArn],
+          },
+          {
             sid: "ConversationTableItems",
             actions: [
               "dynamodb:GetItem",

@@ -59,7 +59,8 @@ export interface WebhookLoadBalancerArgs {
   accessLogRetentionDays: number;
   wafRateLimit: number;
   wafLogGroupArn: pulumi.Input<string>;
-  hostedZoneId?: string;
+  /** The zone of domainName: the alias record must exist before SNS confirms the subscription. */
+  hostedZoneId: string;
   domainName: string;
 }
 
@@ -78,6 +79,8 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
   readonly securityGroup: aws.ec2.SecurityGroup;
   readonly webAcl: aws.wafv2.WebAcl;
   readonly accessLogBucket: aws.s3.Bucket;
+  /** domainName's alias to the ALB; the SNS subscription waits for it. */
+  readonly dnsRecord: aws.route53.Record;
 
   constructor(
     name: string,
@@ -87,7 +90,8 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
     super("eum-sms:service:WebhookLoadBalancer", name, {}, opts);
     const { tags, namePrefix } = args.context;
 
-    this.accessLogBucket = this.createAccessLogBucket(name, args);
+    const accessLogs = this.createAccessLogBucket(name, args);
+    this.accessLogBucket = accessLogs.bucket;
 
     this.securityGroup = new aws.ec2.SecurityGroup(
       `${name}-sg`,
@@ -128,7 +132,9 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
         accessLogs: { bucket: this.accessLogBucket.id, enabled: true, prefix: "alb" },
         tags,
       },
-      { parent: this },
+      // ELB checks it may write to the bucket when access logging is switched on ("Access Denied
+      // for bucket" otherwise), so the bucket policy must exist first.
+      { parent: this, dependsOn: [accessLogs.policy] },
     );
 
     this.targetGroup = new aws.lb.TargetGroup(
@@ -253,29 +259,27 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    if (args.hostedZoneId) {
-      new aws.route53.Record(
-        `${name}-dns`,
-        {
-          zoneId: args.hostedZoneId,
-          name: args.domainName,
-          type: "A",
-          aliases: [
-            {
-              name: this.loadBalancer.dnsName,
-              zoneId: this.loadBalancer.zoneId,
-              evaluateTargetHealth: true,
-            },
-          ],
-        },
-        { parent: this },
-      );
-    }
+    this.dnsRecord = new aws.route53.Record(
+      `${name}-dns`,
+      {
+        zoneId: args.hostedZoneId,
+        name: args.domainName,
+        type: "A",
+        aliases: [
+          {
+            name: this.loadBalancer.dnsName,
+            zoneId: this.loadBalancer.zoneId,
+            evaluateTargetHealth: true,
+          },
+        ],
+      },
+      { parent: this },
+    );
     this.registerOutputs({ dnsName: this.loadBalancer.dnsName, webAclArn: this.webAcl.arn });
   }
 
   /** A3: SSE-S3, because ALB log delivery supports no KMS key; expires with the log retention. */
-  private createAccessLogBucket(name: string, args: WebhookLoadBalancerArgs): aws.s3.Bucket {
+  private createAccessLogBucket(name: string, args: WebhookLoadBalancerArgs): LogBucket {
     const elbAccount = aws.elb.getServiceAccountOutput({}, { parent: this });
     const logBucket = new LogBucket(
       `${name}-access-logs`,
@@ -309,6 +313,6 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    return logBucket.bucket;
+    return logBucket;
   }
 }

@@ -21,6 +21,7 @@ import { registerHealthRoutes } from "./routes/health";
 import { LocalLoop, registerSimulateRoutes } from "./routes/simulate";
 import { registerWebhook } from "./routes/webhook";
 import { MockSmsGateway } from "./sms/mockSmsGateway";
+import type { NumberReadiness } from "./sms/numberReadiness";
 import type { SmsGateway } from "./sms/smsGateway";
 import { SmsSender } from "./sms/smsSender";
 import type { CertificateSource } from "./sns/certificateSource";
@@ -62,6 +63,8 @@ export interface AppDeps {
   sender?: SmsSender;
   /** Defaults to `DEFAULT_HTTP_TIMEOUTS`; tests shorten them. */
   httpTimeouts?: HttpTimeouts;
+  /** The origination number's readiness, shown on /readyz (absent in mock mode). */
+  numberReadiness?: { current(): NumberReadiness };
 }
 
 /** Flipped by the shutdown sequence so /readyz fails before the server stops accepting. */
@@ -196,7 +199,11 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     void reply.code(404).send({ code: "NOT_FOUND", message: "no such route" });
   });
 
-  registerHealthRoutes(app, { store: deps.store, lifecycle });
+  registerHealthRoutes(app, {
+    store: deps.store,
+    lifecycle,
+    ...(deps.numberReadiness ? { numberReadiness: deps.numberReadiness } : {}),
+  });
   registerWebhook(app, {
     service,
     certificates: deps.certificates,

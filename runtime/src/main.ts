@@ -1,5 +1,6 @@
 import { hostname } from "node:os";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
+import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import { buildApp, drainAndClose } from "./app";
 import { ConfigError, loadConfig, type RuntimeConfig } from "./config";
 import { createAuditLog } from "./logging/audit";
@@ -7,6 +8,7 @@ import { CloudWatchAuditLog } from "./logging/cloudWatchAuditLog";
 import { createLogger } from "./logging/logger";
 import { EndUserMessagingGateway } from "./sms/endUserMessagingGateway";
 import { MockSmsGateway } from "./sms/mockSmsGateway";
+import { NumberReadinessCheck } from "./sms/numberReadiness";
 import { HttpsCertificateSource } from "./sns/certificateSource";
 import { HttpsSubscriptionConfirmer } from "./sns/subscriptionConfirmer";
 import { openStore } from "./store/openStore";
@@ -51,7 +53,19 @@ async function main(): Promise<void> {
     ? new MockSmsGateway()
     : EndUserMessagingGateway.create(config.region);
   const now = () => new Date();
+  const numberReadiness =
+    !config.useMockSms && config.originationIdentity
+      ? new NumberReadinessCheck({
+          client: new PinpointSMSVoiceV2Client({ region: config.region }),
+          phoneNumberId: config.originationIdentity,
+          inboundTopicArn: config.snsAllowedTopicArns[0],
+          log: logger,
+          now,
+        })
+      : undefined;
+  numberReadiness?.start();
   const { app, lifecycle } = buildApp({
+    ...(numberReadiness ? { numberReadiness } : {}),
     config,
     store,
     gateway,
@@ -72,6 +86,7 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     lifecycle.shuttingDown = true;
+    numberReadiness?.stop();
     logger.info({ signal }, "shutting down: draining in-flight requests");
     // Audit events still buffered are written out whatever happens below, within a bound, so a
     // forced or failed shutdown does not lose them.

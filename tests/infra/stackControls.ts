@@ -105,7 +105,8 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
       ]);
       expect(services(key("logs"))).toEqual(
         config.createCloudTrail
-          ? ["cloudtrail.amazonaws.com", "logs.us-east-1.amazonaws.com"]
+          ? // encrypt; describe the key and decrypt for the trail bucket's bucket key
+            ["cloudtrail.amazonaws.com", "cloudtrail.amazonaws.com", "logs.us-east-1.amazonaws.com"]
           : ["logs.us-east-1.amazonaws.com"],
       );
       expect(services(key("data"))).toEqual([]);

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Lifecycle } from "../app";
+import type { NumberReadiness } from "../sms/numberReadiness";
 import type { ConversationStore } from "../store/conversationStore";
 
 const READY_TIMEOUT_MS = 2000;
@@ -7,7 +8,12 @@ const READY_TIMEOUT_MS = 2000;
 /** `/healthz`: the process answers. `/readyz`: it can do its job (store reachable, not draining). */
 export function registerHealthRoutes(
   app: FastifyInstance,
-  deps: { store: ConversationStore; lifecycle: Lifecycle },
+  deps: {
+    store: ConversationStore;
+    lifecycle: Lifecycle;
+    /** The origination number's state, reported but never failing readiness. */
+    numberReadiness?: { current(): NumberReadiness };
+  },
 ): void {
   app.get("/healthz", async () => ({ status: "ok" }));
 
@@ -23,7 +29,8 @@ export function registerHealthRoutes(
           timer = setTimeout(() => reject(new Error("store ping timed out")), READY_TIMEOUT_MS);
         }),
       ]);
-      return { status: "ready" };
+      const number = deps.numberReadiness?.current();
+      return number ? { status: "ready", number } : { status: "ready" };
     } catch (err) {
       reply.log.warn({ err }, "readiness check failed");
       return reply.code(503).send({ status: "store_unavailable" });
