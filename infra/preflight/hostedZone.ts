@@ -1,22 +1,15 @@
 import { GetHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import type { StackConfig } from "../stackConfig";
-import { couldNotCheck, errorName, missing, note, ok, type Finding } from "./finding";
+import { couldNotCheck, errorName, missing, ok, type Finding } from "./finding";
 
 const CHECK = "Route 53 hosted zone";
 
-/** With hostedZoneId the stack writes the alias record, so the zone must exist, be public and hold domainName. */
+/** The stack writes the alias record in hostedZoneId, so the zone must exist, be public and hold domainName. */
 export async function checkHostedZone(
   route53: Route53Client,
   config: StackConfig,
 ): Promise<Finding> {
   const id = config.hostedZoneId;
-  if (id === undefined) {
-    return note(
-      CHECK,
-      "no hostedZoneId: the stack writes no DNS record",
-      "point domainName at the loadBalancerDnsName output yourself, or set hostedZoneId to the public zone that holds it",
-    );
-  }
   let zone;
   try {
     zone = (await route53.send(new GetHostedZoneCommand({ Id: id }))).HostedZone;

@@ -261,10 +261,10 @@ describe("npm run preflight", () => {
       `MISSING Route 53 hosted zone: zone ${unrelated} is unrelated.example.net, which does not hold ${DOMAIN}`,
     ]);
 
-    // Without hostedZoneId there is nothing to check, only a reminder to point DNS by hand.
-    result = await run(await healthyProd(region, { hostedZoneId: undefined }));
-    expect(result.code).toBe(0);
-    expect(result.output).toMatch(/^note +Route 53 hosted zone: no hostedZoneId/m);
+    // Without hostedZoneId the stack is refused before any check: one `up` needs the record.
+    await expect(healthyProd(region, { hostedZoneId: undefined })).rejects.toThrow(
+      "eum-sms-stack:hostedZoneId is required",
+    );
   });
 
   it("reports the SMS sandbox for a real number, and only notes it for a simulator", async () => {
