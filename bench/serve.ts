@@ -2,9 +2,10 @@
  * One server under test, in its own process so the load generator does not share its CPU.
  * argv: JSON of {@link ServeSpec}. Prints `listening <url>` on stdout once it accepts requests.
  */
-import { createWriteStream, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { Writable } from "node:stream";
+import pino from "pino";
 import { buildApp } from "../runtime/src/app";
 import { createAuditLog } from "../runtime/src/logging/audit";
 import { createLogger } from "../runtime/src/logging/logger";
@@ -26,6 +27,10 @@ export interface ServeSpec {
   logging?: "on" | "off";
   /** Outbound message ids to create before serving, for delivery events to find. */
   messageIds: string[];
+}
+
+function devNull() {
+  return pino.destination({ dest: "/dev/null", sync: true });
 }
 
 async function serve(spec: ServeSpec): Promise<string> {
@@ -87,18 +92,17 @@ async function serve(spec: ServeSpec): Promise<string> {
       fetch: (async () => new Response(certPem)) as typeof fetch,
     }),
     subscriptionConfirmer: { confirm: async () => undefined },
-    // "on": the real serializers and a real write per line, as to stdout in the container.
+    // "on": the real serializers and pino's own destination (SonicBoom on a file descriptor,
+    // synchronous, as pino writes to stdout in the container), on /dev/null.
     logger:
       spec.logging === "off"
         ? createLogger({
             level: "silent",
             destination: new Writable({ write: (_c, _e, done) => done() }),
           })
-        : createLogger({ level: "info", destination: createWriteStream("/dev/null") }),
+        : createLogger({ level: "info", destination: devNull() }),
     audit: createAuditLog(
-      spec.logging === "off"
-        ? new Writable({ write: (_c, _e, done) => done() })
-        : createWriteStream("/dev/null"),
+      spec.logging === "off" ? new Writable({ write: (_c, _e, done) => done() }) : devNull(),
     ),
     now,
   });
