@@ -7,7 +7,8 @@
  * logging's share of the inbound path's CPU (< 10%), RSS after a sustained full-load run
  * (< 150 MiB), start to `/readyz` 200 for the built service (< 1 s), and the sender draining a
  * backlog against the End User Messaging contract peer (>= 0.95 of its configured parts per
- * second, no send failed to its caller, no duplicate).
+ * second, no send failed to its caller, no duplicate); and, on moto, the client CPU per inbound
+ * message of the DynamoDB store against the minimal calls made with the same SDK.
  * Prints one table, writes bench/results.json, and exits 1 if a target is missed or any request
  * failed. Absolute figures depend on the machine and its load; ratios are the comparable part.
  */
@@ -19,6 +20,7 @@ import { join } from "node:path";
 import { deliveryEvent } from "../tests/support/events";
 import { inboundNotification, localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
 import { load, type LoadResult } from "./load";
+import { dynamoDbInboundCpu } from "./dynamoDbInbound";
 import { senderBacklog } from "./senderBacklog";
 import type { ServeSpec } from "./serve";
 
@@ -337,6 +339,30 @@ async function main(): Promise<number> {
     ratio: drained,
     target: ">= 0.95, 0 failed, 0 dup",
     met: drained >= 0.95 && backlog.failedToCaller === 0 && backlog.duplicates === 0,
+  });
+
+  console.log("DynamoDB on moto: CPU per inbound message, service vs minimal calls...");
+  const dynamo = await dynamoDbInboundCpu(Number(process.env.BENCH_DYNAMODB_MESSAGES ?? 300));
+  const dynamoRatio = dynamo.serviceCpuUs / dynamo.baselineCpuUs;
+  rows.push({
+    name: `DynamoDB inbound (moto), minimal calls (Query + TransactWriteItems), client CPU`,
+    rps: null,
+    p50: null,
+    p99: null,
+    ratio: null,
+    target: null,
+    met: null,
+    cpuUsPerRequest: Math.round(dynamo.baselineCpuUs),
+  });
+  rows.push({
+    name: `DynamoDB inbound (moto), service store, client CPU (ratio = vs minimal)`,
+    rps: null,
+    p50: null,
+    p99: null,
+    ratio: dynamoRatio,
+    target: null,
+    met: null,
+    cpuUsPerRequest: Math.round(dynamo.serviceCpuUs),
   });
 
   const machine = {
