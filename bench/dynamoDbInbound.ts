@@ -8,8 +8,8 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient, QueryCommand, TransactWriteItemsCommand } from "@aws-sdk/client-dynamodb";
 import { DynamoDbConversationStore } from "../runtime/src/store/dynamoDbStore";
 import { dynamoDbTableSchema as schema } from "../runtime/src/store/dynamoDbTableSchema";
-import { createStoreTable, emulatorDynamoDbClient } from "../tests/support/dynamoDbTable";
-import { startDynamoDbEmulator } from "../tests/support/motoServer";
+import { createStoreTable } from "../tests/support/dynamoDbTable";
+import { startDynamoDbEmulator, TEST_CREDENTIALS } from "../tests/support/motoServer";
 
 export interface DynamoDbCpu {
   serviceCpuUs: number;
@@ -28,7 +28,14 @@ async function cpuPerMessage(messages: number, one: (i: number) => Promise<void>
 export async function dynamoDbInboundCpu(messages: number): Promise<DynamoDbCpu> {
   const emulator = await startDynamoDbEmulator();
   try {
-    const client: DynamoDBClient = emulatorDynamoDbClient(emulator.endpoint);
+    // Timeouts generous for a loaded machine: this measures CPU, not moto's latency.
+    const client = new DynamoDBClient({
+      region: "us-east-1",
+      endpoint: emulator.endpoint,
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: 30_000, throwOnRequestTimeout: true },
+    });
     const table = `eum-bench-${randomUUID()}`;
     await createStoreTable(client, table);
     const store = new DynamoDbConversationStore(client, table);

@@ -342,28 +342,36 @@ async function main(): Promise<number> {
   });
 
   console.log("DynamoDB on moto: CPU per inbound message, service vs minimal calls...");
-  const dynamo = await dynamoDbInboundCpu(Number(process.env.BENCH_DYNAMODB_MESSAGES ?? 300));
-  const dynamoRatio = dynamo.serviceCpuUs / dynamo.baselineCpuUs;
-  rows.push({
-    name: `DynamoDB inbound (moto), minimal calls (Query + TransactWriteItems), client CPU`,
-    rps: null,
-    p50: null,
-    p99: null,
-    ratio: null,
-    target: null,
-    met: null,
-    cpuUsPerRequest: Math.round(dynamo.baselineCpuUs),
-  });
-  rows.push({
-    name: `DynamoDB inbound (moto), service store, client CPU (ratio = vs minimal)`,
-    rps: null,
-    p50: null,
-    p99: null,
-    ratio: dynamoRatio,
-    target: null,
-    met: null,
-    cpuUsPerRequest: Math.round(dynamo.serviceCpuUs),
-  });
+  const dynamo = await dynamoDbInboundCpu(Number(process.env.BENCH_DYNAMODB_MESSAGES ?? 300)).catch(
+    (err: unknown) => {
+      // moto on a loaded machine can time out: the rows above still count.
+      failures.push(`DynamoDB on moto: ${String(err)}`);
+      return undefined;
+    },
+  );
+  if (dynamo) {
+    const dynamoRatio = dynamo.serviceCpuUs / dynamo.baselineCpuUs;
+    rows.push({
+      name: `DynamoDB inbound (moto), minimal calls (Query + TransactWriteItems), client CPU`,
+      rps: null,
+      p50: null,
+      p99: null,
+      ratio: null,
+      target: null,
+      met: null,
+      cpuUsPerRequest: Math.round(dynamo.baselineCpuUs),
+    });
+    rows.push({
+      name: `DynamoDB inbound (moto), service store, client CPU (ratio = vs minimal)`,
+      rps: null,
+      p50: null,
+      p99: null,
+      ratio: dynamoRatio,
+      target: null,
+      met: null,
+      cpuUsPerRequest: Math.round(dynamo.serviceCpuUs),
+    });
+  }
 
   const machine = {
     cpu: cpus()[0]?.model ?? "unknown",
