@@ -2,7 +2,6 @@ import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StoreUnavailableError } from "../../runtime/src/errors";
-import { sqliteDriverName } from "../../runtime/src/store/sqliteDriver";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { conversationStoreConformance } from "./conversationStoreConformance";
 
@@ -16,13 +15,6 @@ conversationStoreConformance(
 );
 
 describe("SqliteConversationStore files", () => {
-  it("runs on node:sqlite where Node has it stable, better-sqlite3 on Node 20", () => {
-    const major = Number(process.versions.node.split(".")[0]);
-    expect(sqliteDriverName()).toBe(
-      major >= 24 ? "node:sqlite" : major === 20 ? "better-sqlite3" : sqliteDriverName(),
-    );
-  });
-
   it("creates the data directory, survives reopening and uses WAL", async () => {
     const path = join(dir, "nested", "deeper", "sms.db");
     const first = new SqliteConversationStore(path);

@@ -265,14 +265,14 @@ export class DynamoDbConversationStore implements ConversationStore {
           ExpressionAttributeValues: d.final
             ? { ":d": { ...d }, ":false": false }
             : { ":d": { ...d }, ":false": false, ":at": d.at },
+          // Tells "unknown message" from "a final or newer status is already there" in the
+          // same call, instead of a second read.
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
         }),
       );
       return true;
     } catch (err) {
-      if (err instanceof ConditionalCheckFailedException) {
-        // Either unknown, or a final/newer status is already there: tell the two apart.
-        return (await this.get(`MSG#${messageId}`, "META", "updateDelivery")) !== undefined;
-      }
+      if (err instanceof ConditionalCheckFailedException) return err.Item !== undefined;
       throw new StoreUnavailableError("updateDelivery", { cause: err });
     }
   }

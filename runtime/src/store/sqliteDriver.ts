@@ -1,7 +1,7 @@
 /**
- * The few SQLite calls the store makes, served by Node's built-in `node:sqlite` where it is stable
- * enough (Node >= 22.13, so the Node 24 container needs no native module) and by better-sqlite3 on
- * Node 20. Both are synchronous and expose the same prepare/run/get/all shape.
+ * The few `node:sqlite` calls the store makes, typed here because the project's `@types/node`
+ * (20) does not describe the module. `node:sqlite` is built in from Node 22.13 (package.json
+ * `engines`), so the embedded store needs no native module.
  */
 
 export interface SqliteStatement {
@@ -18,20 +18,18 @@ export interface SqliteDatabase {
 
 export type SqlValue = string | number | null;
 
-export function sqliteDriverName(): "node:sqlite" | "better-sqlite3" {
-  const [major = 0, minor = 0] = process.versions.node.split(".").map(Number);
-  return major > 22 || (major === 22 && minor >= 13) ? "node:sqlite" : "better-sqlite3";
-}
-
 export function openSqliteDatabase(path: string): SqliteDatabase {
-  if (sqliteDriverName() === "node:sqlite") {
+  let DatabaseSync: new (path: string) => SqliteDatabase;
+  try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { DatabaseSync } = require("node:sqlite") as {
+    ({ DatabaseSync } = require("node:sqlite") as {
       DatabaseSync: new (path: string) => SqliteDatabase;
-    };
-    return new DatabaseSync(path);
+    });
+  } catch (err) {
+    throw new Error(
+      `the SQLite store needs Node's built-in node:sqlite (Node ^22.13.0 or >= 24); this is Node ${process.versions.node}: run a supported Node or set STORE=dynamodb:<table>`,
+      { cause: err },
+    );
   }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const BetterSqlite3 = require("better-sqlite3") as new (path: string) => SqliteDatabase;
-  return new BetterSqlite3(path);
+  return new DatabaseSync(path);
 }

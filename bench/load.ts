@@ -1,0 +1,44 @@
+/** Drives one server with autocannon: the figures a bench row needs. */
+import autocannon from "autocannon";
+
+export interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  non2xx: number;
+  errors: number;
+}
+
+export interface LoadOptions {
+  url: string;
+  headers: Record<string, string>;
+  bodies: readonly string[];
+  seconds: number;
+  connections: number;
+  /** Requests per second across all connections; unset: as fast as the server answers. */
+  overallRate?: number;
+}
+
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  let i = 0;
+  const result = await autocannon({
+    url: `${options.url}/sms/webhook`,
+    method: "POST",
+    connections: options.connections,
+    duration: options.seconds,
+    ...(options.overallRate ? { overallRate: Math.max(1, Math.round(options.overallRate)) } : {}),
+    headers: options.headers,
+    requests: [
+      { setupRequest: (req) => ({ ...req, body: options.bodies[i++ % options.bodies.length] }) },
+    ],
+  });
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors,
+  };
+}

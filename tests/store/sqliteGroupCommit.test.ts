@@ -1,0 +1,122 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StoreUnavailableError } from "../../runtime/src/errors";
+import type { InboundMessage, PendingEffect } from "../../runtime/src/store/conversationStore";
+import { openSqliteDatabase, type SqliteDatabase } from "../../runtime/src/store/sqliteDriver";
+import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
+
+const dir = mkdtempSync(join(tmpdir(), "eum-sms-group-commit-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+
+/** The real database, counting COMMITs and prepares, and failing the next COMMIT on request. */
+function observedStore() {
+  const seen = { commits: 0, prepares: new Map<string, number>(), failNextCommit: false };
+  const open = (path: string): SqliteDatabase => {
+    const db = openSqliteDatabase(path);
+    return {
+      exec(sql) {
+        if (sql === "COMMIT") {
+          seen.commits += 1;
+          if (seen.failNextCommit) {
+            seen.failNextCommit = false;
+            throw new Error("disk I/O error (injected)");
+          }
+        }
+        db.exec(sql);
+      },
+      prepare(sql) {
+        seen.prepares.set(sql, (seen.prepares.get(sql) ?? 0) + 1);
+        return db.prepare(sql);
+      },
+      close: () => db.close(),
+    };
+  };
+  const store = new SqliteConversationStore(join(dir, `store-${(n += 1)}.db`), open);
+  return { store, seen };
+}
+
+const at = "2026-11-25T12:00:00.000Z";
+function inbound(id: string): InboundMessage {
+  return {
+    inboundMessageId: id,
+    snsMessageId: `sns-${id}`,
+    patientRef: "p",
+    kind: "reply",
+    text: "1",
+    receivedAt: at,
+    expiresAt: "2026-12-25T12:00:00.000Z",
+  };
+}
+
+describe("SqliteConversationStore group commit", () => {
+  it("commits concurrent writes in one transaction and answers only after the COMMIT", async () => {
+    const { store, seen } = observedStore();
+    const commitsAtAnswer: number[] = [];
+    await Promise.all(
+      ["a", "b", "c"].map((id) =>
+        store.recordInbound({ inbound: inbound(id) }).then((r) => {
+          commitsAtAnswer.push(seen.commits);
+          return r;
+        }),
+      ),
+    );
+    expect(seen.commits).toBe(1);
+    expect(commitsAtAnswer).toEqual([1, 1, 1]);
+    await store.close();
+  });
+
+  it("fails every caller of a batch whose COMMIT fails, and keeps none of its writes", async () => {
+    const { store, seen } = observedStore();
+    seen.failNextCommit = true;
+    const results = await Promise.allSettled(
+      ["a", "b"].map((id) => store.recordInbound({ inbound: inbound(id) })),
+    );
+    for (const r of results) {
+      expect(r.status).toBe("rejected");
+      expect((r as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    }
+    // Rolled back: the same messages are new again, and the store works after the failure.
+    await expect(store.recordInbound({ inbound: inbound("a") })).resolves.toBe("created");
+    await expect(store.recordInbound({ inbound: inbound("b") })).resolves.toBe("created");
+    await store.close();
+  });
+
+  it("rolls back only the operation that fails inside a batch", async () => {
+    const { store } = observedStore();
+    const twice: PendingEffect = { effectId: "e1", kind: "audit", action: "x", record: "r" };
+    const [bad, good] = await Promise.allSettled([
+      store.recordInbound({ inbound: inbound("bad"), effects: [twice, twice] }),
+      store.recordInbound({ inbound: inbound("good"), effects: [twice] }),
+    ]);
+    expect(bad.status).toBe("rejected");
+    expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    expect(good).toEqual({ status: "fulfilled", value: "created" });
+    // Nothing of the failed operation stayed: not its message, not its first effect.
+    await expect(store.pendingEffects("bad")).resolves.toEqual([]);
+    await expect(store.recordInbound({ inbound: inbound("bad") })).resolves.toBe("created");
+    await expect(store.pendingEffects("good")).resolves.toHaveLength(1);
+    await store.close();
+  });
+
+  it("commits writes still in the batch when closed", async () => {
+    const path = join(dir, "close.db");
+    const first = new SqliteConversationStore(path);
+    const write = first.setOptOut("p", true, at);
+    await first.close();
+    await expect(write).resolves.toBe(true);
+    const second = new SqliteConversationStore(path);
+    await expect(second.isOptedOut("p")).resolves.toBe(true);
+    await second.close();
+  });
+
+  it("prepares each statement once", async () => {
+    const { store, seen } = observedStore();
+    for (const id of ["a", "b", "c"]) await store.recordInbound({ inbound: inbound(id) });
+    for (let i = 0; i < 3; i += 1) await store.isOptedOut("p");
+    const repeated = [...seen.prepares].filter(([sql, count]) => count > 1 && !/PRAGMA/.test(sql));
+    expect(repeated).toEqual([]);
+    await store.close();
+  });
+});
