@@ -20,6 +20,7 @@ import { registerAgentCard } from "./routes/agentCard";
 import { registerHealthRoutes } from "./routes/health";
 import { LocalLoop, registerSimulateRoutes } from "./routes/simulate";
 import { registerWebhook } from "./routes/webhook";
+import type { Lifecycle } from "./lifecycle";
 import { MockSmsGateway } from "./sms/mockSmsGateway";
 import type { NumberReadiness } from "./sms/numberReadiness";
 import type { SmsGateway } from "./sms/smsGateway";
@@ -67,10 +68,8 @@ export interface AppDeps {
   numberReadiness?: { current(): NumberReadiness };
 }
 
-/** Flipped by the shutdown sequence so /readyz fails before the server stops accepting. */
-export interface Lifecycle {
-  shuttingDown: boolean;
-}
+// Re-exported: tests and main know the lifecycle as part of the app they build.
+export type { Lifecycle } from "./lifecycle";
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 

@@ -2,7 +2,7 @@ import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import type { Caller } from "../conversations/conversationService";
 import { badRequest } from "../errors";
-import type { McpToolDeps } from "./mcpTools";
+import type { McpToolDeps } from "./mcpToolDeps";
 import { conversationId, conversationView, phoneNumber } from "./schemas";
 import { conversationSummary, toolResult } from "./toolResult";
 

@@ -2,7 +2,8 @@ import { createMcpHandler, type AuthInfo } from "@modelcontextprotocol/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { Caller } from "../conversations/conversationService";
 import { agentCaller, requireAgentToken } from "./agentAuth";
-import { buildMcpServer, type McpToolDeps } from "./mcpTools";
+import type { McpToolDeps } from "./mcpToolDeps";
+import { buildMcpServer } from "./mcpTools";
 
 const CLIENT_INFO_META_KEY = "io.modelcontextprotocol/clientInfo";
 

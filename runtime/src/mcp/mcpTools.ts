@@ -1,13 +1,11 @@
 import { McpServer } from "@modelcontextprotocol/server";
 import { SERVICE_NAME } from "./serviceInfo";
-import type { Logger } from "pino";
 import { z } from "zod";
-import type { Caller, ConversationService } from "../conversations/conversationService";
+import type { Caller } from "../conversations/conversationService";
 import { badRequest } from "../errors";
-import type { LocalLoop } from "../routes/simulate";
 import { isE164PhoneNumber } from "../sms/phoneNumber";
 import { registerGuideTools } from "./guideTools";
-import type { OptOutStatusReader } from "./optOutStatus";
+import type { McpToolDeps } from "./mcpToolDeps";
 import {
   conversationId,
   conversationView,
@@ -17,15 +15,6 @@ import {
   phoneNumber,
 } from "./schemas";
 import { conversationSummary, toolResult } from "./toolResult";
-
-export interface McpToolDeps {
-  service: ConversationService;
-  optOuts: OptOutStatusReader;
-  /** Present in mock mode only: enables `simulate_user_sms_response`. */
-  localLoop: LocalLoop | undefined;
-  log: Logger;
-  version: string;
-}
 
 /**
  * One MCP server instance per request (the endpoint is stateless), bound to the caller the
