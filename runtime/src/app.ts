@@ -227,10 +227,8 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
   registerMcpEndpoint(app, {
     service,
     optOuts: new OptOutStatusReader({
-      store: deps.store,
-      patientRef: patientRefFunction(deps.config.patientRefKey),
+      service,
       gateway: deps.gateway,
-      audit: deps.audit,
       optOutListName: deps.config.optOutListName ?? "Default",
     }),
     localLoop,

@@ -1,6 +1,6 @@
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import type { Caller } from "../conversations/conversationService";
+import type { Caller } from "../conversations/caller";
 import { badRequest } from "../errors";
 import type { McpToolDeps } from "./mcpToolDeps";
 import { conversationId, conversationView, phoneNumber } from "./schemas";
@@ -102,7 +102,7 @@ export function registerGuideTools(server: McpServer, deps: McpToolDeps, caller:
           return {
             success: true,
             conversation_id: args.conversation_id,
-            message_id: String(result.body.messageId),
+            message_id: result.messageId,
             slots_sent: slots.length,
           };
         },

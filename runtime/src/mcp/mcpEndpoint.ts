@@ -1,7 +1,7 @@
 import { createMcpHandler, type AuthInfo } from "@modelcontextprotocol/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Caller } from "../conversations/conversationService";
-import { agentCaller, requireAgentToken } from "./agentAuth";
+import type { Caller } from "../conversations/caller";
+import { agentCaller, requireAgentToken } from "../auth/agentAuth";
 import type { McpToolDeps } from "./mcpToolDeps";
 import { buildMcpServer } from "./mcpTools";
 

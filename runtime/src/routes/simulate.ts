@@ -3,7 +3,7 @@ import type { FastifyInstance } from "fastify";
 import type { Caller, ConversationService } from "../conversations/conversationService";
 import type { InboundSms } from "../conversations/inboundSms";
 import { badRequest, notFound } from "../errors";
-import { agentCaller, requireAgentToken } from "../mcp/agentAuth";
+import { agentCaller, requireAgentToken } from "../auth/agentAuth";
 import { isE164PhoneNumber } from "../sms/phoneNumber";
 import type { MockSmsGateway } from "../sms/mockSmsGateway";
 

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { constantTimeEqual } from "../auth/constantTimeEqual";
-import type { Caller } from "../conversations/conversationService";
+import { constantTimeEqual } from "./constantTimeEqual";
+import type { Caller } from "../conversations/caller";
 import { unauthorized } from "../errors";
 
 /**
- * The `/v1` bearer-token check, for the agent-facing routes registered outside the agent API's
- * plugin (`/mcp`, `/v1/simulate/*`). Same token, same 401 and challenge header.
+ * The `/v1` bearer-token check, for the agent API and the agent-facing routes registered outside its
+ * plugin (`/mcp`, `/v1/simulate/*`): one token, one 401 and challenge header.
  */
 export function requireAgentToken(
   request: FastifyRequest,
