@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { constantTimeEqual } from "./constantTimeEqual";
 import type { Caller } from "../conversations/caller";
-import { unauthorized } from "../errors";
+import { AppError } from "../errors";
 
 /**
  * The `/v1` bearer-token check, for the agent API and the agent-facing routes registered outside its
@@ -16,7 +16,7 @@ export function requireAgentToken(
   const token = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : "";
   if (!constantTimeEqual(token, agentApiToken)) {
     reply.header("www-authenticate", 'Bearer realm="eum-sms"');
-    throw unauthorized("send Authorization: Bearer <AGENT_API_TOKEN>");
+    throw new AppError("UNAUTHORIZED", "send Authorization: Bearer <AGENT_API_TOKEN>");
   }
 }
 

@@ -1,4 +1,4 @@
-import { badRequest } from "../errors";
+import { AppError } from "../errors";
 import { isE164PhoneNumber } from "../sms/phoneNumber";
 
 export interface SendMessageRequest {
@@ -28,7 +28,7 @@ export function slotsMessage(slots: readonly string[], intro?: string): string {
 
 export function validateDestination(to: string): void {
   if (!isE164PhoneNumber(to)) {
-    throw badRequest(
+    throw new AppError(
       "INVALID_PHONE_NUMBER",
       "to must be a valid phone number in E.164 format, e.g. +14255550100",
     );
@@ -42,19 +42,22 @@ const LINE_BREAK_OR_CONTROL = /[\p{Cc}\u2028\u2029]/u;
 
 export function validateSlotText(slots: readonly string[], intro: string | undefined): void {
   if (slots.some((slot) => LINE_BREAK_OR_CONTROL.test(slot))) {
-    throw badRequest(
+    throw new AppError(
       "INVALID_SLOTS",
       "slot labels must not hold line breaks or control characters",
     );
   }
   if (intro !== undefined && LINE_BREAK_OR_CONTROL.test(intro)) {
-    throw badRequest("INVALID_INTRO", "the intro must not hold line breaks or control characters");
+    throw new AppError(
+      "INVALID_INTRO",
+      "the intro must not hold line breaks or control characters",
+    );
   }
 }
 
 export function validateBody(body: string): void {
-  if (body.trim() === "") throw badRequest("INVALID_BODY", "the message body is empty");
+  if (body.trim() === "") throw new AppError("INVALID_BODY", "the message body is empty");
   if (body.length > MAX_BODY_CHARS) {
-    throw badRequest("INVALID_BODY", `the message is longer than ${MAX_BODY_CHARS} characters`);
+    throw new AppError("INVALID_BODY", `the message is longer than ${MAX_BODY_CHARS} characters`);
   }
 }

@@ -1,4 +1,4 @@
-import { notFound } from "../errors";
+import { AppError } from "../errors";
 import type { AuditLog } from "../logging/audit";
 import type { ConversationStatus, ConversationStore } from "../store/conversationStore";
 import { validateDestination } from "./agentRequests";
@@ -27,7 +27,7 @@ export class ConversationReads {
     const conversation = await store.getConversation(conversationId);
     if (!conversation) {
       auditFor(this.deps.audit, caller, "conversation.read", record, "rejected", "NOT_FOUND");
-      throw notFound("no conversation with that id");
+      throw new AppError("NOT_FOUND", "no conversation with that id");
     }
     const [replies, outbound] = await Promise.all([
       store.listReplies(conversationId),
@@ -54,7 +54,7 @@ export class ConversationReads {
 
   async message(messageId: string, caller: Caller): Promise<Record<string, unknown>> {
     const outbound = await this.deps.store.getOutbound(messageId);
-    if (!outbound) throw notFound("no message with that id");
+    if (!outbound) throw new AppError("NOT_FOUND", "no message with that id");
     auditFor(this.deps.audit, caller, "conversation.read", `message:${messageId}`, "success");
     return {
       messageId,

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { conflict } from "../errors";
+import { AppError } from "../errors";
 import type { AuditLog } from "../logging/audit";
 import type { SentText, SmsSender } from "../sms/smsSender";
 import type { ConversationStore } from "../store/conversationStore";
@@ -125,7 +125,10 @@ export class ConversationService {
           creationToken: attempt.token,
         });
         if (!created) {
-          throw conflict("CONVERSATION_EXISTS", "a conversation with that conversationId exists");
+          throw new AppError(
+            "CONVERSATION_EXISTS",
+            "a conversation with that conversationId exists",
+          );
         }
         const record = `conversation:${conversationId}`;
         auditFor(this.deps.audit, caller, "conversation.create", record, "success");

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import type { Logger } from "pino";
-import { AppError, conflict } from "../errors";
+import { AppError } from "../errors";
 import type { ConversationStore } from "../store/conversationStore";
 import type { PatientRefFn } from "./patientRef";
 import { mayHaveBeenSent, sentNotRecorded } from "./sendFailures";
@@ -69,7 +69,6 @@ export class IdempotentRequests {
       const existing = claim.existing;
       if (existing.fingerprint !== fingerprint) {
         throw new AppError(
-          422,
           "IDEMPOTENCY_KEY_REUSED",
           "this idempotencyKey was used for a different request",
         );
@@ -78,12 +77,13 @@ export class IdempotentRequests {
         return (existing.response as ApiResult).body as T;
       }
       if (existing.state === "unknown") {
-        throw conflict(
+        throw new AppError(
           "SEND_OUTCOME_UNKNOWN",
           "the first request with this idempotencyKey ended with an unknown outcome; check delivery status before sending again with a new key",
+          { repeat: true },
         );
       }
-      throw conflict(
+      throw new AppError(
         "IDEMPOTENCY_IN_PROGRESS",
         "a request with this idempotencyKey is in progress",
       );

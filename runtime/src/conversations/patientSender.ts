@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import { conflict } from "../errors";
+import { AppError } from "../errors";
 import type { AuditLog } from "../logging/audit";
 import { SmsGatewayError } from "../sms/smsGateway";
 import type { SentText, SmsSender } from "../sms/smsSender";
@@ -44,7 +44,7 @@ export class PatientSender {
     // Read right before the send, never earlier: a STOP stored meanwhile must win.
     if (!options.ignoreOptOut && (await this.deps.store.isOptedOut(patientRef))) {
       auditFor(this.deps.audit, caller, "sms.send", record, "denied", "PATIENT_OPTED_OUT");
-      throw conflict(
+      throw new AppError(
         "PATIENT_OPTED_OUT",
         "the patient opted out (STOP); they must reply START first",
       );

@@ -1,4 +1,4 @@
-import { AppError, conflict, unavailable } from "../errors";
+import { AppError } from "../errors";
 import type { SmsGatewayError } from "../sms/smsGateway";
 
 /** Failures after which the patient may have received the text: never retried, never undone. */
@@ -11,7 +11,6 @@ export function mayHaveBeenSent(err: unknown): err is AppError {
 
 export function sentNotRecorded(): AppError {
   return new AppError(
-    502,
     "SENT_NOT_RECORDED",
     "the message was sent but could not be recorded; do not send it again",
   );
@@ -21,22 +20,20 @@ export function sentNotRecorded(): AppError {
 export function gatewayFailure(err: SmsGatewayError): AppError {
   switch (err.kind) {
     case "opted_out":
-      return conflict("DESTINATION_OPTED_OUT", "the destination number is on the opt-out list");
+      return new AppError("DESTINATION_OPTED_OUT", "the destination number is on the opt-out list");
     case "spend_limit":
-      return unavailable("SPEND_LIMIT_REACHED", "the monthly SMS spend limit is reached", 3600);
+      return new AppError("SPEND_LIMIT_REACHED", "the monthly SMS spend limit is reached");
     case "quota_exceeded":
-      return unavailable("SMS_QUOTA_EXCEEDED", "an End User Messaging quota is reached", 60);
+      return new AppError("SMS_QUOTA_EXCEEDED", "an End User Messaging quota is reached");
     case "throttled":
-      return unavailable("SMS_THROTTLED", "End User Messaging kept throttling; retry later", 5);
+      return new AppError("SMS_THROTTLED", "End User Messaging kept throttling; retry later");
     case "rejected":
       return new AppError(
-        422,
         "SMS_REJECTED",
         `End User Messaging refused the message (${err.awsCode})`,
       );
     case "unknown":
       return new AppError(
-        502,
         "SEND_OUTCOME_UNKNOWN",
         "End User Messaging did not answer clearly; the message may have been sent",
       );

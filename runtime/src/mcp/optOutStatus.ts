@@ -1,6 +1,6 @@
 import type { Caller } from "../conversations/caller";
 import type { ConversationService } from "../conversations/conversationService";
-import { unavailable } from "../errors";
+import { AppError } from "../errors";
 import { SmsGatewayError, type SmsGateway } from "../sms/smsGateway";
 
 export interface OptOutStatus {
@@ -43,10 +43,9 @@ export class OptOutStatusReader {
       return await gateway.isOptedOut(to, this.deps.optOutListName);
     } catch (err) {
       const awsCode = err instanceof SmsGatewayError ? err.awsCode : "Error";
-      throw unavailable(
+      throw new AppError(
         "OPT_OUT_LIST_UNAVAILABLE",
         `End User Messaging's opt-out list could not be read (${awsCode})`,
-        5,
       );
     }
   }

@@ -139,7 +139,7 @@ export function registerAgentApi(
       requireAgentToken(request, reply, deps.agentApiToken);
       const contentType = request.headers["content-type"];
       if (request.method === "POST" && !/^application\/json\b/i.test(contentType ?? "")) {
-        throw new AppError(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json");
+        throw new AppError("UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json");
       }
     });
 
