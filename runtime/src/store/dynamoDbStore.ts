@@ -1,3 +1,6 @@
+// Longer than the ~400-line guide on purpose: one class implements the whole
+// `ConversationStore` contract against one table, each method with its DynamoDB condition and
+// transaction handling; split by item kind, the transactions that span kinds would be torn apart.
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
