@@ -10,7 +10,8 @@ import Fastify, {
 import type { Logger } from "pino";
 import { ConversationService } from "./conversations/conversationService";
 import { patientRefFunction } from "./conversations/patientRef";
-import { AppError, badRequest, StoreUnavailableError } from "./errors";
+import { AppError } from "./errors";
+import { toHttpError } from "./httpErrors";
 import type { AuditLog } from "./logging/audit";
 import { registerMcpEndpoint } from "./mcp/mcpEndpoint";
 import { OptOutStatusReader } from "./mcp/optOutStatus";
@@ -20,6 +21,7 @@ import { registerAgentCard } from "./routes/agentCard";
 import { registerHealthRoutes } from "./routes/health";
 import { LocalLoop, registerSimulateRoutes } from "./routes/simulate";
 import { registerWebhook } from "./routes/webhook";
+import type { Lifecycle } from "./lifecycle";
 import { MockSmsGateway } from "./sms/mockSmsGateway";
 import type { NumberReadiness } from "./sms/numberReadiness";
 import type { SmsGateway } from "./sms/smsGateway";
@@ -67,10 +69,8 @@ export interface AppDeps {
   numberReadiness?: { current(): NumberReadiness };
 }
 
-/** Flipped by the shutdown sequence so /readyz fails before the server stops accepting. */
-export interface Lifecycle {
-  shuttingDown: boolean;
-}
+// Re-exported: tests and main know the lifecycle as part of the app they build.
+export type { Lifecycle } from "./lifecycle";
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
 
@@ -173,7 +173,7 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
       try {
         done(null, JSON.parse(body as string));
       } catch {
-        done(badRequest("INVALID_JSON", "the request body is not valid JSON"), undefined);
+        done(new AppError("INVALID_JSON", "the request body is not valid JSON"), undefined);
       }
     },
   );
@@ -228,10 +228,8 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
   registerMcpEndpoint(app, {
     service,
     optOuts: new OptOutStatusReader({
-      store: deps.store,
-      patientRef: patientRefFunction(deps.config.patientRefKey),
+      service,
       gateway: deps.gateway,
-      audit: deps.audit,
       optOutListName: deps.config.optOutListName ?? "Default",
     }),
     localLoop,
@@ -248,87 +246,10 @@ function sendError(
   request: FastifyRequest,
   reply: FastifyReply,
 ): void {
-  const { statusCode, code, message, headers } = toHttpError(err);
+  const { statusCode, code, message, headers } = toHttpError(err, BODY_LIMIT_BYTES);
   if (statusCode >= 500) request.log.error({ err }, "request failed");
   else request.log.warn({ err: { type: err.name, code }, statusCode }, "request rejected");
   void reply.code(statusCode).headers(headers).send({ code, message });
-}
-
-function toHttpError(err: FastifyError | AppError | Error): {
-  statusCode: number;
-  code: string;
-  message: string;
-  headers: Record<string, string>;
-} {
-  if (err instanceof AppError) {
-    return {
-      statusCode: err.statusCode,
-      code: err.code,
-      message: err.message,
-      headers: { ...err.headers },
-    };
-  }
-  if (err instanceof StoreUnavailableError) {
-    // 5xx makes SNS and EventBridge retry: nothing is acknowledged that was not stored.
-    return {
-      statusCode: 503,
-      code: "STORE_UNAVAILABLE",
-      message: "the conversation store is unavailable; retry",
-      headers: { "retry-after": "5" },
-    };
-  }
-  const fastifyError = err as FastifyError;
-  if (fastifyError.validation) {
-    return { statusCode: 400, code: "INVALID_REQUEST", message: err.message, headers: {} };
-  }
-  switch (fastifyError.code) {
-    case "FST_ERR_CTP_BODY_TOO_LARGE":
-      return {
-        statusCode: 413,
-        code: "BODY_TOO_LARGE",
-        message: `the body exceeds ${BODY_LIMIT_BYTES} bytes`,
-        headers: {},
-      };
-    case "FST_ERR_CTP_INVALID_MEDIA_TYPE":
-      return {
-        statusCode: 415,
-        code: "UNSUPPORTED_MEDIA_TYPE",
-        message: "send application/json (or text/plain from SNS)",
-        headers: {},
-      };
-    case "FST_ERR_BAD_URL":
-      return {
-        statusCode: 400,
-        code: "INVALID_URL",
-        message: "the URL has an invalid percent-encoding",
-        headers: {},
-      };
-    case "FST_ERR_MAX_PARAM_LENGTH":
-      return {
-        statusCode: 414,
-        code: "URI_TOO_LONG",
-        message: "a path parameter is longer than allowed",
-        headers: {},
-      };
-    case "FST_ERR_CTP_EMPTY_JSON_BODY":
-    case "FST_ERR_CTP_INVALID_CONTENT_LENGTH":
-      return {
-        statusCode: 400,
-        code: "INVALID_BODY",
-        message: "the request body is empty or truncated",
-        headers: {},
-      };
-  }
-  const status = fastifyError.statusCode;
-  if (typeof status === "number" && status >= 400 && status < 500) {
-    return {
-      statusCode: status,
-      code: "BAD_REQUEST",
-      message: "the request is malformed",
-      headers: {},
-    };
-  }
-  return { statusCode: 500, code: "INTERNAL", message: "internal error", headers: {} };
 }
 
 /**

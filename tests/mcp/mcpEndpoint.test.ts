@@ -202,6 +202,14 @@ describe("errors and access", () => {
     } finally {
       e2e.peer.modes.optedOut = undefined;
     }
+    // Reading the opt-out record is access to the patient's record: audited under its own action.
+    expect(auditEvents()).toContainEqual(
+      expect.objectContaining({
+        action: "optout.read",
+        outcome: "success",
+        record: expect.stringMatching(/^patient:/),
+      }),
+    );
     expect(e2e.peer.invalid).toEqual([]);
     expect(
       e2e.peer.sends.filter((s) => s.target.endsWith("DescribeOptedOutNumbers")).at(-1)?.body,

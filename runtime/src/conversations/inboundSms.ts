@@ -1,4 +1,4 @@
-import { badRequest } from "../errors";
+import { AppError } from "../errors";
 
 /**
  * The inbound SMS that End User Messaging publishes to SNS, as the `Message` string
@@ -22,27 +22,27 @@ export function parseInboundSms(message: string): InboundSms {
   try {
     parsed = JSON.parse(message);
   } catch {
-    throw badRequest("INVALID_INBOUND_SMS", "SNS Message is not the JSON of an inbound SMS");
+    throw new AppError("INVALID_INBOUND_SMS", "SNS Message is not the JSON of an inbound SMS");
   }
   if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
-    throw badRequest("INVALID_INBOUND_SMS", "inbound SMS must be a JSON object");
+    throw new AppError("INVALID_INBOUND_SMS", "inbound SMS must be a JSON object");
   }
   const p = parsed as Record<string, unknown>;
   const field = (name: string, pattern: RegExp, required: boolean): string | undefined => {
     const value = p[name];
     if (value === undefined || value === null || value === "") {
-      if (required) throw badRequest("INVALID_INBOUND_SMS", `inbound SMS lacks ${name}`);
+      if (required) throw new AppError("INVALID_INBOUND_SMS", `inbound SMS lacks ${name}`);
       return undefined;
     }
     if (typeof value !== "string" || !pattern.test(value)) {
       // The field name only: the value may be a phone number.
-      throw badRequest("INVALID_INBOUND_SMS", `inbound SMS has a malformed ${name}`);
+      throw new AppError("INVALID_INBOUND_SMS", `inbound SMS has a malformed ${name}`);
     }
     return value;
   };
   const body = p.messageBody;
   if (typeof body !== "string" || body.length > 5000) {
-    throw badRequest("INVALID_INBOUND_SMS", "inbound SMS has a malformed messageBody");
+    throw new AppError("INVALID_INBOUND_SMS", "inbound SMS has a malformed messageBody");
   }
   const keyword = field("messageKeyword", /^[\s\S]{1,100}$/, false);
   const previous = field("previousPublishedMessageId", ID, false);

@@ -1,4 +1,4 @@
-import { badRequest } from "../errors";
+import { AppError } from "../errors";
 
 /**
  * The End User Messaging events that EventBridge delivers to the webhook through the API
@@ -49,27 +49,27 @@ export interface ParseEventOptions {
 }
 
 export function parseSmsVoiceEvent(body: unknown, options: ParseEventOptions): SmsVoiceEvent {
-  if (!isObject(body)) throw badRequest("INVALID_EVENT", "event must be a JSON object");
+  if (!isObject(body)) throw new AppError("INVALID_EVENT", "event must be a JSON object");
   const rawDetailType = body["detail-type"];
   const id = body.id;
   if (typeof rawDetailType !== "string" || typeof id !== "string") {
-    throw badRequest("INVALID_EVENT", "event lacks id or detail-type");
+    throw new AppError("INVALID_EVENT", "event lacks id or detail-type");
   }
-  if (!EVENT_ID.test(id)) throw badRequest("INVALID_EVENT", "event id is not an event id");
+  if (!EVENT_ID.test(id)) throw new AppError("INVALID_EVENT", "event id is not an event id");
   // An unknown detail-type is only logged and ignored; one that is not a short phrase is logged
   // as a placeholder rather than as given.
   const detailType = DETAIL_TYPE.test(rawDetailType) ? rawDetailType : "[unrecognised]";
   if (body.source !== "aws.sms-voice") return { kind: "ignored", eventId: id, detailType };
   const detail = body.detail;
-  if (!isObject(detail)) throw badRequest("INVALID_EVENT", "event lacks detail");
+  if (!isObject(detail)) throw new AppError("INVALID_EVENT", "event lacks detail");
 
   if (detailType === DELIVERY_DETAIL_TYPE) {
     const { messageId, messageStatus, isFinal, eventTimestamp } = detail;
     if (typeof messageId !== "string" || messageId === "" || typeof messageStatus !== "string") {
-      throw badRequest("INVALID_EVENT", "delivery event lacks messageId or messageStatus");
+      throw new AppError("INVALID_EVENT", "delivery event lacks messageId or messageStatus");
     }
     if (!MESSAGE_ID.test(messageId) || !STATUS.test(messageStatus)) {
-      throw badRequest("INVALID_EVENT", "delivery event messageId or messageStatus is malformed");
+      throw new AppError("INVALID_EVENT", "delivery event messageId or messageStatus is malformed");
     }
     return {
       kind: "delivery",
@@ -83,16 +83,16 @@ export function parseSmsVoiceEvent(body: unknown, options: ParseEventOptions): S
   if (detailType === REGISTRATION_DETAIL_TYPE) {
     const details = detail.registrationDetails;
     if (!isObject(details) || typeof details.registrationId !== "string") {
-      throw badRequest(
+      throw new AppError(
         "INVALID_EVENT",
         "registration event lacks registrationDetails.registrationId",
       );
     }
     if (typeof details.currentStatus !== "string") {
-      throw badRequest("INVALID_EVENT", "registration event lacks currentStatus");
+      throw new AppError("INVALID_EVENT", "registration event lacks currentStatus");
     }
     if (!REGISTRATION_ID.test(details.registrationId) || !STATUS.test(details.currentStatus)) {
-      throw badRequest("INVALID_EVENT", "registration event id or status is malformed");
+      throw new AppError("INVALID_EVENT", "registration event id or status is malformed");
     }
     return {
       kind: "registration",
@@ -120,10 +120,10 @@ function eventTime(detailTime: unknown, envelopeTime: unknown, now: Date): strin
     ms = Date.parse(envelopeTime);
   }
   if (ms === undefined || Number.isNaN(new Date(ms).getTime())) {
-    throw badRequest("INVALID_EVENT", "event has no usable time");
+    throw new AppError("INVALID_EVENT", "event has no usable time");
   }
   if (ms - now.getTime() > MAX_EVENT_FUTURE_SKEW_MS) {
-    throw badRequest("INVALID_EVENT", "event time is too far in the future");
+    throw new AppError("INVALID_EVENT", "event time is too far in the future");
   }
   return new Date(ms).toISOString();
 }

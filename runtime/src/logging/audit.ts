@@ -12,6 +12,7 @@ export type AuditAction =
   | "sms.inbound.recorded"
   | "optout.recorded"
   | "optin.recorded"
+  | "optout.read"
   | "delivery.status.recorded";
 
 export type AuditOutcome = "success" | "denied" | "rejected" | "error" | "duplicate";

@@ -1,8 +1,8 @@
 import type { McpServer } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import type { Caller } from "../conversations/conversationService";
-import { badRequest } from "../errors";
-import type { McpToolDeps } from "./mcpTools";
+import type { Caller } from "../conversations/caller";
+import { AppError } from "../errors";
+import type { McpToolDeps } from "./mcpToolDeps";
 import { conversationId, conversationView, phoneNumber } from "./schemas";
 import { conversationSummary, toolResult } from "./toolResult";
 
@@ -31,7 +31,7 @@ export function orderedSlotLabels(slots: readonly AppointmentSlot[]): string[] {
   const ordered = [...slots].sort((a, b) => a.slot_number - b.slot_number);
   ordered.forEach((slot, i) => {
     if (slot.slot_number !== i + 1) {
-      throw badRequest("INVALID_SLOTS", "slot_number values must be 1, 2, 3, ... without gaps");
+      throw new AppError("INVALID_SLOTS", "slot_number values must be 1, 2, 3, ... without gaps");
     }
   });
   return ordered.map(slotLabel);
@@ -102,7 +102,7 @@ export function registerGuideTools(server: McpServer, deps: McpToolDeps, caller:
           return {
             success: true,
             conversation_id: args.conversation_id,
-            message_id: String(result.body.messageId),
+            message_id: result.messageId,
             slots_sent: slots.length,
           };
         },

@@ -1,8 +1,9 @@
 import { createMcpHandler, type AuthInfo } from "@modelcontextprotocol/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
-import type { Caller } from "../conversations/conversationService";
-import { agentCaller, requireAgentToken } from "./agentAuth";
-import { buildMcpServer, type McpToolDeps } from "./mcpTools";
+import type { Caller } from "../conversations/caller";
+import { agentCaller, requireAgentToken } from "../auth/agentAuth";
+import type { McpToolDeps } from "./mcpToolDeps";
+import { buildMcpServer } from "./mcpTools";
 
 const CLIENT_INFO_META_KEY = "io.modelcontextprotocol/clientInfo";
 

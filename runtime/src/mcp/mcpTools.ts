@@ -1,13 +1,10 @@
 import { McpServer } from "@modelcontextprotocol/server";
 import { SERVICE_NAME } from "./serviceInfo";
-import type { Logger } from "pino";
 import { z } from "zod";
-import type { Caller, ConversationService } from "../conversations/conversationService";
-import { badRequest } from "../errors";
-import type { LocalLoop } from "../routes/simulate";
-import { isE164PhoneNumber } from "../sms/phoneNumber";
+import type { Caller } from "../conversations/caller";
+import { validateDestination } from "../conversations/agentRequests";
 import { registerGuideTools } from "./guideTools";
-import type { OptOutStatusReader } from "./optOutStatus";
+import type { McpToolDeps } from "./mcpToolDeps";
 import {
   conversationId,
   conversationView,
@@ -17,15 +14,6 @@ import {
   phoneNumber,
 } from "./schemas";
 import { conversationSummary, toolResult } from "./toolResult";
-
-export interface McpToolDeps {
-  service: ConversationService;
-  optOuts: OptOutStatusReader;
-  /** Present in mock mode only: enables `simulate_user_sms_response`. */
-  localLoop: LocalLoop | undefined;
-  log: Logger;
-  version: string;
-}
 
 /**
  * One MCP server instance per request (the endpoint is stateless), bound to the caller the
@@ -61,7 +49,7 @@ export function buildMcpServer(deps: McpToolDeps, caller: Caller): McpServer {
       toolResult(
         log,
         (r) => `Sent message ${String(r.messageId)} (${String(r.parts)} part(s)).`,
-        async () => (await service.sendMessage(args, caller)).body,
+        () => service.sendMessage(args, caller),
       ),
   );
 
@@ -86,7 +74,7 @@ export function buildMcpServer(deps: McpToolDeps, caller: Caller): McpServer {
       toolResult(
         log,
         (r) => `Sent the slots; conversation ${String(r.conversationId)} awaits a reply.`,
-        async () => (await service.startConversation(args, caller)).body,
+        () => service.startConversation(args, caller),
       ),
   );
 
@@ -153,7 +141,7 @@ export function buildMcpServer(deps: McpToolDeps, caller: Caller): McpServer {
         log,
         (r) => (r.optedOut ? "The patient opted out." : "The patient has not opted out."),
         async () => {
-          assertPhoneNumber(to);
+          validateDestination(to);
           return { ...(await deps.optOuts.read(to, caller)) };
         },
       ),
@@ -161,15 +149,6 @@ export function buildMcpServer(deps: McpToolDeps, caller: Caller): McpServer {
 
   registerGuideTools(server, deps, caller);
   return server;
-}
-
-function assertPhoneNumber(to: string): void {
-  if (!isE164PhoneNumber(to)) {
-    throw badRequest(
-      "INVALID_PHONE_NUMBER",
-      "to must be a valid phone number in E.164 format, e.g. +14255550100",
-    );
-  }
 }
 
 const INSTRUCTIONS =

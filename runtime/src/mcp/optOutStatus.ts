@@ -1,9 +1,7 @@
-import type { Caller } from "../conversations/conversationService";
-import type { PatientRefFn } from "../conversations/patientRef";
-import type { AuditLog } from "../logging/audit";
-import { unavailable } from "../errors";
+import type { Caller } from "../conversations/caller";
+import type { ConversationService } from "../conversations/conversationService";
+import { AppError } from "../errors";
 import { SmsGatewayError, type SmsGateway } from "../sms/smsGateway";
-import type { ConversationStore } from "../store/conversationStore";
 
 export interface OptOutStatus {
   optedOut: boolean;
@@ -14,35 +12,23 @@ export interface OptOutStatus {
 }
 
 /**
- * Whether a patient may be texted. `ConversationService` has no public read for this yet, so it
- * reads the store's opt-out record by patient reference, as the send path does, and audits the
- * read like any other access to a patient's record.
+ * Whether a patient may be texted: the service's own opt-out record (read and audited by the
+ * service, as the send path checks it) and End User Messaging's opt-out list.
  */
 export class OptOutStatusReader {
   constructor(
     private readonly deps: {
-      store: ConversationStore;
-      patientRef: PatientRefFn;
+      service: ConversationService;
       gateway: SmsGateway;
-      audit: AuditLog;
       optOutListName: string;
     },
   ) {}
 
   async read(to: string, caller: Caller): Promise<OptOutStatus> {
-    const patientRef = this.deps.patientRef(to);
     const [service, endUserMessaging] = await Promise.all([
-      this.deps.store.isOptedOut(patientRef),
+      this.deps.service.isOptedOut(to, caller),
       this.endUserMessaging(to),
     ]);
-    this.deps.audit.record({
-      actor: caller.actor,
-      action: "conversation.read",
-      record: `patient:${patientRef}`,
-      outcome: "success",
-      requestId: caller.requestId,
-      reason: "OPT_OUT_STATUS",
-    });
     return {
       optedOut: service || endUserMessaging === true,
       service,
@@ -57,10 +43,9 @@ export class OptOutStatusReader {
       return await gateway.isOptedOut(to, this.deps.optOutListName);
     } catch (err) {
       const awsCode = err instanceof SmsGatewayError ? err.awsCode : "Error";
-      throw unavailable(
+      throw new AppError(
         "OPT_OUT_LIST_UNAVAILABLE",
         `End User Messaging's opt-out list could not be read (${awsCode})`,
-        5,
       );
     }
   }

@@ -1,6 +1,7 @@
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { Logger } from "pino";
-import { AppError, StoreUnavailableError } from "../errors";
+import { AppError } from "../errors";
+import { toHttpError } from "../httpErrors";
 
 /**
  * Runs a tool body and shapes its answer: `structuredContent` plus a short text on success; on a
@@ -17,7 +18,8 @@ export async function toolResult(
     const value = await run();
     return { content: [{ type: "text", text: summary(value) }], structuredContent: value };
   } catch (err) {
-    const { code, message } = toToolError(err);
+    // The HTTP API's mapping: the same code and message an agent gets from `/v1`.
+    const { code, message } = toHttpError(err);
     if (!(err instanceof AppError) || err.statusCode >= 500) {
       log.error({ err, code }, "mcp tool failed");
     }
@@ -27,14 +29,6 @@ export async function toolResult(
       structuredContent: { code, message },
     };
   }
-}
-
-function toToolError(err: unknown): { code: string; message: string } {
-  if (err instanceof AppError) return { code: err.code, message: err.message };
-  if (err instanceof StoreUnavailableError) {
-    return { code: "STORE_UNAVAILABLE", message: "the conversation store is unavailable; retry" };
-  }
-  return { code: "INTERNAL", message: "internal error" };
 }
 
 export function conversationSummary(r: Record<string, unknown>): string {

@@ -1,12 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from "fastify";
-import { constantTimeEqual } from "../auth/constantTimeEqual";
+import type { FastifyInstance } from "fastify";
+import { agentCaller, requireAgentToken } from "../auth/agentAuth";
 import type {
-  Caller,
   ConversationService,
   SendMessageRequest,
   StartConversationRequest,
 } from "../conversations/conversationService";
-import { AppError, unauthorized } from "../errors";
+import { AppError } from "../errors";
 
 const idempotencyKey = {
   type: "string",
@@ -137,16 +136,10 @@ export function registerAgentApi(
 ): void {
   void app.register(async (api) => {
     api.addHook("onRequest", async (request, reply) => {
-      const header = request.headers.authorization;
-      const token =
-        typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : "";
-      if (!constantTimeEqual(token, deps.agentApiToken)) {
-        reply.header("www-authenticate", 'Bearer realm="eum-sms"');
-        throw unauthorized("send Authorization: Bearer <AGENT_API_TOKEN>");
-      }
+      requireAgentToken(request, reply, deps.agentApiToken);
       const contentType = request.headers["content-type"];
       if (request.method === "POST" && !/^application\/json\b/i.test(contentType ?? "")) {
-        throw new AppError(415, "UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json");
+        throw new AppError("UNSUPPORTED_MEDIA_TYPE", "send Content-Type: application/json");
       }
     });
 
@@ -154,8 +147,8 @@ export function registerAgentApi(
       "/v1/messages",
       { schema: sendMessageSchema },
       async (request, reply) => {
-        const result = await deps.service.sendMessage(request.body, callerOf(request));
-        return reply.code(result.statusCode).send(result.body);
+        const sent = await deps.service.sendMessage(request.body, agentCaller(request));
+        return reply.code(202).send(sent);
       },
     );
 
@@ -163,31 +156,21 @@ export function registerAgentApi(
       "/v1/conversations",
       { schema: startConversationSchema },
       async (request, reply) => {
-        const result = await deps.service.startConversation(request.body, callerOf(request));
-        return reply.code(result.statusCode).send(result.body);
+        const started = await deps.service.startConversation(request.body, agentCaller(request));
+        return reply.code(201).send(started);
       },
     );
 
     api.get<{ Params: { id: string } }>(
       "/v1/conversations/:id",
       { schema: getConversationSchema },
-      async (request) => deps.service.getConversation(request.params.id, callerOf(request)),
+      async (request) => deps.service.getConversation(request.params.id, agentCaller(request)),
     );
 
     api.get<{ Params: { id: string } }>(
       "/v1/messages/:id",
       { schema: getMessageSchema },
-      async (request) => deps.service.getMessage(request.params.id, callerOf(request)),
+      async (request) => deps.service.getMessage(request.params.id, agentCaller(request)),
     );
   });
-}
-
-/** The agent may name itself (`x-agent-id`) for the audit trail; the token proves it may call. */
-function callerOf(request: FastifyRequest): Caller {
-  const agentId = request.headers["x-agent-id"];
-  const actor =
-    typeof agentId === "string" && /^[A-Za-z0-9_.-]{1,64}$/.test(agentId)
-      ? `agent:${agentId}`
-      : "agent";
-  return { actor, requestId: request.id };
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from "fastify";
-import type { Lifecycle } from "../app";
+import type { Lifecycle } from "../lifecycle";
 import type { NumberReadiness } from "../sms/numberReadiness";
 import type { ConversationStore } from "../store/conversationStore";
 

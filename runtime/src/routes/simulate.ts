@@ -2,8 +2,8 @@ import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { Caller, ConversationService } from "../conversations/conversationService";
 import type { InboundSms } from "../conversations/inboundSms";
-import { badRequest, notFound } from "../errors";
-import { agentCaller, requireAgentToken } from "../mcp/agentAuth";
+import { AppError } from "../errors";
+import { agentCaller, requireAgentToken } from "../auth/agentAuth";
 import { isE164PhoneNumber } from "../sms/phoneNumber";
 import type { MockSmsGateway } from "../sms/mockSmsGateway";
 
@@ -34,18 +34,18 @@ export class LocalLoop {
     caller: Caller,
   ): Promise<{ status: "stored" | "duplicate"; inboundMessageId: string }> {
     if (request.text.length === 0 || request.text.length > 1600) {
-      throw badRequest("INVALID_BODY", "text must be 1 to 1600 characters");
+      throw new AppError("INVALID_BODY", "text must be 1 to 1600 characters");
     }
     let patient: string;
     let previous: { messageId: string; originationIdentity: string | undefined } | undefined;
     if (request.conversationId !== undefined) {
       const sent = this.gateway.latestTo({ conversationId: request.conversationId });
-      if (!sent) throw notFound("no text of that conversation in the mock outbox");
+      if (!sent) throw new AppError("NOT_FOUND", "no text of that conversation in the mock outbox");
       patient = sent.destinationPhoneNumber;
       previous = sent;
     } else if (request.to !== undefined) {
       if (!isE164PhoneNumber(request.to)) {
-        throw badRequest(
+        throw new AppError(
           "INVALID_PHONE_NUMBER",
           "to must be a valid phone number in E.164 format, e.g. +14255550100",
         );
@@ -53,7 +53,7 @@ export class LocalLoop {
       patient = request.to;
       previous = this.gateway.latestTo({ destinationPhoneNumber: request.to });
     } else {
-      throw badRequest("INVALID_REQUEST", "give conversationId or to");
+      throw new AppError("INVALID_REQUEST", "give conversationId or to");
     }
     const origination = previous?.originationIdentity;
     const sms: InboundSms = {

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from "fastify";
 import { constantTimeEqual } from "../auth/constantTimeEqual";
 import type { Caller, ConversationService } from "../conversations/conversationService";
 import { parseInboundSms } from "../conversations/inboundSms";
-import { AppError, badRequest, forbidden, unauthorized, unavailable } from "../errors";
+import { AppError, type ErrorCode } from "../errors";
 import { isEventBridgeShaped, parseSmsVoiceEvent } from "../eventbridge/smsVoiceEvents";
 import type { CertificateSource } from "../sns/certificateSource";
 import {
@@ -16,7 +16,7 @@ import {
   SubscribeUrlError,
   type SubscriptionConfirmer,
 } from "../sns/subscriptionConfirmer";
-import { SnsVerificationError, verifySnsMessage } from "../sns/verifySnsMessage";
+import { SnsVerificationError, verifySnsMessage, type SnsRejection } from "../sns/verifySnsMessage";
 
 export interface WebhookDeps {
   service: ConversationService;
@@ -45,7 +45,7 @@ export function registerWebhook(app: FastifyInstance, deps: WebhookDeps): void {
       const result = await handleEventBridge(request, body, deps);
       return reply.code(200).send(result);
     }
-    throw badRequest("UNRECOGNISED_CALLER", "expected an SNS message or an EventBridge event");
+    throw new AppError("UNRECOGNISED_CALLER", "expected an SNS message or an EventBridge event");
   });
 }
 
@@ -59,11 +59,15 @@ async function handleSns(
   try {
     message = parseSnsMessage(body);
   } catch (err) {
-    if (err instanceof SnsMessageFormatError) throw badRequest("INVALID_SNS_MESSAGE", err.message);
+    if (err instanceof SnsMessageFormatError)
+      throw new AppError("INVALID_SNS_MESSAGE", err.message);
     throw err;
   }
   if (headerType !== undefined && headerType !== message.Type) {
-    throw badRequest("INVALID_SNS_MESSAGE", "x-amz-sns-message-type differs from the body's Type");
+    throw new AppError(
+      "INVALID_SNS_MESSAGE",
+      "x-amz-sns-message-type differs from the body's Type",
+    );
   }
   try {
     await verifySnsMessage(message, {
@@ -98,7 +102,7 @@ async function handleSns(
         // Only a URL that fails the checks is final; a failed or non-200 ConfirmSubscription
         // call (or anything unexpected) is retried by SNS, which redelivers the confirmation.
         if (err instanceof SubscribeUrlError) {
-          throw forbidden("BAD_SUBSCRIBE_URL", err.message);
+          throw new AppError("BAD_SUBSCRIBE_URL", err.message);
         }
         request.log.error(
           {
@@ -109,7 +113,7 @@ async function handleSns(
           },
           "subscription confirmation failed",
         );
-        throw unavailable("CONFIRMATION_FAILED", "could not confirm the subscription; retry", 20);
+        throw new AppError("CONFIRMATION_FAILED", "could not confirm the subscription; retry");
       }
       request.log.info({ snsMessageId: message.MessageId }, "sns subscription confirmed");
       return { status: "confirmed" };
@@ -129,19 +133,22 @@ function verificationHttpError(err: SnsVerificationError): AppError {
   switch (err.reason) {
     case "CERT_UNAVAILABLE":
       // Possibly transient (the certificate host did not answer): let SNS retry.
-      return unavailable(
-        "SNS_CERT_UNAVAILABLE",
-        "the signing certificate could not be fetched",
-        20,
-      );
-    case "TOPIC_NOT_ALLOWED":
-    case "BAD_CERT_URL":
-    case "BAD_SIGNATURE":
-      return forbidden(`SNS_${err.reason}`, err.message);
+      return new AppError("SNS_CERT_UNAVAILABLE", "the signing certificate could not be fetched");
     default:
-      return badRequest(`SNS_${err.reason}`, err.message);
+      return new AppError(SNS_REJECTION_CODES[err.reason], err.message);
   }
 }
+
+/** The code each refusal answers with (its status in the error registry). */
+const SNS_REJECTION_CODES: Record<SnsRejection, ErrorCode> = {
+  TOPIC_NOT_ALLOWED: "SNS_TOPIC_NOT_ALLOWED",
+  UNSUPPORTED_SIGNATURE_VERSION: "SNS_UNSUPPORTED_SIGNATURE_VERSION",
+  BAD_TIMESTAMP: "SNS_BAD_TIMESTAMP",
+  STALE_TIMESTAMP: "SNS_STALE_TIMESTAMP",
+  BAD_CERT_URL: "SNS_BAD_CERT_URL",
+  CERT_UNAVAILABLE: "SNS_CERT_UNAVAILABLE",
+  BAD_SIGNATURE: "SNS_BAD_SIGNATURE",
+};
 
 async function handleEventBridge(
   request: FastifyRequest,
@@ -155,7 +162,7 @@ async function handleEventBridge(
     !constantTimeEqual(presented, deps.eventBridgeApiKey)
   ) {
     request.log.warn("eventbridge call with a missing or wrong api key");
-    throw unauthorized("missing or invalid API key");
+    throw new AppError("UNAUTHORIZED", "missing or invalid API key");
   }
   const event = parseSmsVoiceEvent(body, { now: deps.now() });
   const caller: Caller = { actor: "aws:eventbridge", requestId: request.id };

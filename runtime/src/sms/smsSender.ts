@@ -1,4 +1,4 @@
-import { unavailable } from "../errors";
+import { AppError } from "../errors";
 import { countSegments, type SmsEncoding } from "./segments";
 import { SmsGatewayError, type SmsGateway } from "./smsGateway";
 import { TokenBucket } from "./tokenBucket";
@@ -85,10 +85,10 @@ export class SmsSender {
     const maxWait = this.options.maxQueueWaitMs ?? 10_000;
     const wait = bucket.reserve(parts, maxWait);
     if (wait === undefined) {
-      throw unavailable(
+      throw new AppError(
         "SEND_QUEUE_FULL",
         "the origination number's send rate is saturated; retry later",
-        Math.ceil(maxWait / 1000),
+        { retryAfterSeconds: Math.ceil(maxWait / 1000) },
       );
     }
     if (wait > 0) await this.sleep(wait);

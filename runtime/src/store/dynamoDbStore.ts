@@ -1,3 +1,6 @@
+// Longer than the ~400-line guide on purpose: one class implements the whole
+// `ConversationStore` contract against one table, each method with its DynamoDB condition and
+// transaction handling; split by item kind, the transactions that span kinds would be torn apart.
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
@@ -28,7 +31,7 @@ import type {
   RegistrationEvent,
 } from "./conversationStore";
 import { optOutVersion, statusesAllowedBefore } from "./conversationStates";
-import { dynamoDbTableSchema as schema } from "./dynamoDbTableSchema";
+import { dynamoDbTableSchema as schema, partitionKeys, sortKeys } from "./dynamoDbTableSchema";
 
 type Item = Record<string, unknown>;
 type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
@@ -121,10 +124,10 @@ export class DynamoDbConversationStore implements ConversationStore {
         new PutCommand({
           TableName: this.table,
           Item: {
-            pk: `CONV#${c.conversationId}`,
-            sk: "META",
-            [schema.patientIndex.partitionKey]: `PATIENT#${c.patientRef}`,
-            [schema.patientIndex.sortKey]: `${c.createdAt}#${c.conversationId}`,
+            pk: partitionKeys.conversation(c.conversationId),
+            sk: sortKeys.meta,
+            [schema.patientIndex.partitionKey]: partitionKeys.patient(c.patientRef),
+            [schema.patientIndex.sortKey]: sortKeys.byPatient(c.createdAt, c.conversationId),
             ...c,
             slots: [...c.slots],
             ttl: ttlOf(c.expiresAt),
@@ -140,7 +143,11 @@ export class DynamoDbConversationStore implements ConversationStore {
     }
     // Taken: by this very request when the SDK retried a write whose answer was lost.
     if (c.creationToken === undefined) return false;
-    const existing = await this.get(`CONV#${c.conversationId}`, "META", "createConversation");
+    const existing = await this.get(
+      partitionKeys.conversation(c.conversationId),
+      sortKeys.meta,
+      "createConversation",
+    );
     return existing?.creationToken === c.creationToken;
   }
 
@@ -149,14 +156,18 @@ export class DynamoDbConversationStore implements ConversationStore {
       this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { pk: `CONV#${conversationId}`, sk: "META" },
+          Key: { pk: partitionKeys.conversation(conversationId), sk: sortKeys.meta },
         }),
       ),
     );
   }
 
   async getConversation(conversationId: string): Promise<Conversation | undefined> {
-    const item = await this.get(`CONV#${conversationId}`, "META", "getConversation");
+    const item = await this.get(
+      partitionKeys.conversation(conversationId),
+      sortKeys.meta,
+      "getConversation",
+    );
     return item ? toConversation(item) : undefined;
   }
 
@@ -165,7 +176,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `CONV#${conversationId}`, sk: "META" },
+          Key: { pk: partitionKeys.conversation(conversationId), sk: sortKeys.meta },
           UpdateExpression: "SET lastMessageId = :m",
           ConditionExpression: "attribute_exists(pk)",
           ExpressionAttributeValues: { ":m": messageId },
@@ -190,7 +201,7 @@ export class DynamoDbConversationStore implements ConversationStore {
               "#status": "status",
             },
             ExpressionAttributeValues: {
-              ":p": `PATIENT#${patientRef}`,
+              ":p": partitionKeys.patient(patientRef),
               ":optedOut": "opted_out",
               ":now": now,
             },
@@ -210,7 +221,12 @@ export class DynamoDbConversationStore implements ConversationStore {
   async recordOutbound(m: OutboundMessage): Promise<void> {
     const put = {
       TableName: this.table,
-      Item: { pk: `MSG#${m.messageId}`, sk: "META", ...m, ttl: ttlOf(m.expiresAt) },
+      Item: {
+        pk: partitionKeys.outbound(m.messageId),
+        sk: sortKeys.meta,
+        ...m,
+        ttl: ttlOf(m.expiresAt),
+      },
     };
     if (m.conversationId) {
       const items: TransactItem[] = [
@@ -218,7 +234,7 @@ export class DynamoDbConversationStore implements ConversationStore {
         {
           Update: {
             TableName: this.table,
-            Key: { pk: `CONV#${m.conversationId}`, sk: "META" },
+            Key: { pk: partitionKeys.conversation(m.conversationId), sk: sortKeys.meta },
             UpdateExpression: "SET lastMessageId = :m",
             ConditionExpression: "attribute_exists(pk)",
             ExpressionAttributeValues: { ":m": m.messageId },
@@ -244,7 +260,7 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 
   async getOutbound(messageId: string): Promise<OutboundMessage | undefined> {
-    const item = await this.get(`MSG#${messageId}`, "META", "getOutbound");
+    const item = await this.get(partitionKeys.outbound(messageId), sortKeys.meta, "getOutbound");
     return item ? toOutbound(item) : undefined;
   }
 
@@ -253,7 +269,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `MSG#${messageId}`, sk: "META" },
+          Key: { pk: partitionKeys.outbound(messageId), sk: sortKeys.meta },
           UpdateExpression: "SET delivery = :d",
           // A final status beats any non-final one whatever their times (issue 9, finding 6).
           ConditionExpression: d.final
@@ -280,26 +296,28 @@ export class DynamoDbConversationStore implements ConversationStore {
   async recordInbound(input: RecordInboundInput): Promise<"created" | "duplicate"> {
     const m = input.inbound;
     const ttl = ttlOf(m.expiresAt);
-    const owner = m.conversationId ? `CONV#${m.conversationId}` : `PATIENT#${m.patientRef}`;
+    const owner = m.conversationId
+      ? partitionKeys.conversation(m.conversationId)
+      : partitionKeys.patient(m.patientRef);
     const items: TransactItem[] = [
       {
         Put: {
           TableName: this.table,
-          Item: { pk: `INBOUND#${m.inboundMessageId}`, sk: "MARK", ttl },
+          Item: { pk: partitionKeys.inboundMark(m.inboundMessageId), sk: sortKeys.mark, ttl },
           ConditionExpression: "attribute_not_exists(pk)",
         },
       },
       {
         Put: {
           TableName: this.table,
-          Item: { pk: `SNSMSG#${m.snsMessageId}`, sk: "MARK", ttl },
+          Item: { pk: partitionKeys.snsMessageMark(m.snsMessageId), sk: sortKeys.mark, ttl },
           ConditionExpression: "attribute_not_exists(pk)",
         },
       },
       {
         Put: {
           TableName: this.table,
-          Item: { pk: owner, sk: `IN#${m.receivedAt}#${m.inboundMessageId}`, ...m, ttl },
+          Item: { pk: owner, sk: sortKeys.reply(m.receivedAt, m.inboundMessageId), ...m, ttl },
         },
       },
     ];
@@ -308,7 +326,7 @@ export class DynamoDbConversationStore implements ConversationStore {
         Put: {
           TableName: this.table,
           // Effects live as long as their message: a redelivery comes within days at most.
-          Item: { pk: `EFFECTS#${m.inboundMessageId}`, sk: e.effectId, ...e, ttl },
+          Item: { pk: partitionKeys.effects(m.inboundMessageId), sk: e.effectId, ...e, ttl },
         },
       });
     }
@@ -322,7 +340,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       guarded.push({
         Update: {
           TableName: this.table,
-          Key: { pk: `CONV#${update.conversationId}`, sk: "META" },
+          Key: { pk: partitionKeys.conversation(update.conversationId), sk: sortKeys.meta },
           UpdateExpression:
             update.selectedSlot === undefined
               ? "SET #status = :s, updatedAt = :u"
@@ -377,7 +395,7 @@ export class DynamoDbConversationStore implements ConversationStore {
         new QueryCommand({
           TableName: this.table,
           KeyConditionExpression: "pk = :pk",
-          ExpressionAttributeValues: { ":pk": `EFFECTS#${inboundMessageId}` },
+          ExpressionAttributeValues: { ":pk": partitionKeys.effects(inboundMessageId) },
           ConsistentRead: true,
         }),
       );
@@ -396,7 +414,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { pk: `EFFECTS#${inboundMessageId}`, sk: effectId },
+          Key: { pk: partitionKeys.effects(inboundMessageId), sk: effectId },
           ConditionExpression: "attribute_exists(pk)",
         }),
       );
@@ -416,7 +434,10 @@ export class DynamoDbConversationStore implements ConversationStore {
           new QueryCommand({
             TableName: this.table,
             KeyConditionExpression: "pk = :pk AND begins_with(sk, :in)",
-            ExpressionAttributeValues: { ":pk": `CONV#${conversationId}`, ":in": "IN#" },
+            ExpressionAttributeValues: {
+              ":pk": partitionKeys.conversation(conversationId),
+              ":in": sortKeys.replyPrefix,
+            },
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
           }),
@@ -429,7 +450,7 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 
   async isOptedOut(patientRef: string): Promise<boolean> {
-    const item = await this.get(`PATIENT#${patientRef}`, "OPTOUT", "isOptedOut");
+    const item = await this.get(partitionKeys.patient(patientRef), sortKeys.optOut, "isOptedOut");
     return item?.optedOut === true;
   }
 
@@ -450,7 +471,13 @@ export class DynamoDbConversationStore implements ConversationStore {
     // Opt-outs never expire: no ttl attribute.
     return {
       TableName: this.table,
-      Item: { pk: `PATIENT#${patientRef}`, sk: "OPTOUT", optedOut, updatedAt: at, version },
+      Item: {
+        pk: partitionKeys.patient(patientRef),
+        sk: sortKeys.optOut,
+        optedOut,
+        updatedAt: at,
+        version,
+      },
       ConditionExpression:
         "attribute_not_exists(pk) OR attribute_not_exists(version) OR version < :v",
       ExpressionAttributeValues: { ":v": version },
@@ -463,8 +490,8 @@ export class DynamoDbConversationStore implements ConversationStore {
         new PutCommand({
           TableName: this.table,
           Item: {
-            pk: `IDEMPOTENCY#${record.key}`,
-            sk: "META",
+            pk: partitionKeys.idempotency(record.key),
+            sk: sortKeys.meta,
             ...record,
             ttl: ttlOf(record.expiresAt),
           },
@@ -478,7 +505,11 @@ export class DynamoDbConversationStore implements ConversationStore {
         throw new StoreUnavailableError("claimIdempotencyKey", { cause: err });
       }
     }
-    const item = await this.get(`IDEMPOTENCY#${record.key}`, "META", "claimIdempotencyKey");
+    const item = await this.get(
+      partitionKeys.idempotency(record.key),
+      sortKeys.meta,
+      "claimIdempotencyKey",
+    );
     if (!item) return this.claimIdempotencyKey(record);
     const existing = toIdempotency(item);
     // The SDK retried a put whose answer was lost and met the first attempt's write: ours.
@@ -497,7 +528,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `IDEMPOTENCY#${key}`, sk: "META" },
+          Key: { pk: partitionKeys.idempotency(key), sk: sortKeys.meta },
           UpdateExpression: "SET #state = :s, #response = :r",
           ConditionExpression: "#token = :t",
           ExpressionAttributeNames: {
@@ -520,7 +551,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { pk: `IDEMPOTENCY#${key}`, sk: "META" },
+          Key: { pk: partitionKeys.idempotency(key), sk: sortKeys.meta },
           ConditionExpression: "#token = :t AND #state = :pending",
           ExpressionAttributeNames: { "#token": "token", "#state": "state" },
           ExpressionAttributeValues: { ":t": token, ":pending": "pending" },
@@ -530,7 +561,11 @@ export class DynamoDbConversationStore implements ConversationStore {
     } catch (err) {
       if (err instanceof ConditionalCheckFailedException) {
         // A retried delete whose first attempt applied: gone is what was asked.
-        const item = await this.get(`IDEMPOTENCY#${key}`, "META", "releaseIdempotencyKey");
+        const item = await this.get(
+          partitionKeys.idempotency(key),
+          sortKeys.meta,
+          "releaseIdempotencyKey",
+        );
         return item === undefined;
       }
       throw new StoreUnavailableError("releaseIdempotencyKey", { cause: err });
@@ -542,7 +577,7 @@ export class DynamoDbConversationStore implements ConversationStore {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { pk: `REGISTRATION#${e.registrationId}`, sk: "META", ...e },
+          Item: { pk: partitionKeys.registration(e.registrationId), sk: sortKeys.meta, ...e },
           ConditionExpression: "attribute_not_exists(pk) OR #at <= :at",
           ExpressionAttributeNames: { "#at": "at" },
           ExpressionAttributeValues: { ":at": e.at },
@@ -555,7 +590,11 @@ export class DynamoDbConversationStore implements ConversationStore {
   }
 
   async getRegistrationStatus(registrationId: string): Promise<RegistrationEvent | undefined> {
-    const item = await this.get(`REGISTRATION#${registrationId}`, "META", "getRegistrationStatus");
+    const item = await this.get(
+      partitionKeys.registration(registrationId),
+      sortKeys.meta,
+      "getRegistrationStatus",
+    );
     return item
       ? {
           registrationId: String(item.registrationId),

@@ -20,3 +20,28 @@ export const dynamoDbTableSchema = {
   ttlAttribute: "ttl",
   patientIndex: { name: "byPatient", partitionKey: "gsi1pk", sortKey: "gsi1sk" },
 } as const;
+
+/** Partition key values, one builder per item kind of the table above. */
+export const partitionKeys = {
+  conversation: (conversationId: string): string => `CONV#${conversationId}`,
+  patient: (patientRef: string): string => `PATIENT#${patientRef}`,
+  outbound: (messageId: string): string => `MSG#${messageId}`,
+  inboundMark: (inboundMessageId: string): string => `INBOUND#${inboundMessageId}`,
+  snsMessageMark: (snsMessageId: string): string => `SNSMSG#${snsMessageId}`,
+  effects: (inboundMessageId: string): string => `EFFECTS#${inboundMessageId}`,
+  idempotency: (key: string): string => `IDEMPOTENCY#${key}`,
+  registration: (registrationId: string): string => `REGISTRATION#${registrationId}`,
+} as const;
+
+/** Sort key values; a pending effect's sort key is its own effect id. */
+export const sortKeys = {
+  meta: "META",
+  mark: "MARK",
+  optOut: "OPTOUT",
+  replyPrefix: "IN#",
+  reply: (receivedAt: string, inboundMessageId: string): string =>
+    `IN#${receivedAt}#${inboundMessageId}`,
+  /** The patient index's sort key: a patient's conversations in creation order. */
+  byPatient: (createdAt: string, conversationId: string): string =>
+    `${createdAt}#${conversationId}`,
+} as const;

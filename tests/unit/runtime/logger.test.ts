@@ -31,7 +31,7 @@ describe("PHI-safe logging", () => {
 
   it("keeps our own AppError messages, which hold no PHI by construction", () => {
     expect(
-      serializeError(new AppError(409, "PATIENT_OPTED_OUT", "the patient opted out")),
+      serializeError(new AppError("PATIENT_OPTED_OUT", "the patient opted out")),
     ).toMatchObject({
       type: "AppError",
       message: "the patient opted out",

@@ -1,11 +1,11 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { constantTimeEqual } from "../auth/constantTimeEqual";
-import type { Caller } from "../conversations/conversationService";
-import { unauthorized } from "../errors";
+import { constantTimeEqual } from "./constantTimeEqual";
+import type { Caller } from "../conversations/caller";
+import { AppError } from "../errors";
 
 /**
- * The `/v1` bearer-token check, for the agent-facing routes registered outside the agent API's
- * plugin (`/mcp`, `/v1/simulate/*`). Same token, same 401 and challenge header.
+ * The `/v1` bearer-token check, for the agent API and the agent-facing routes registered outside its
+ * plugin (`/mcp`, `/v1/simulate/*`): one token, one 401 and challenge header.
  */
 export function requireAgentToken(
   request: FastifyRequest,
@@ -16,7 +16,7 @@ export function requireAgentToken(
   const token = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : "";
   if (!constantTimeEqual(token, agentApiToken)) {
     reply.header("www-authenticate", 'Bearer realm="eum-sms"');
-    throw unauthorized("send Authorization: Bearer <AGENT_API_TOKEN>");
+    throw new AppError("UNAUTHORIZED", "send Authorization: Bearer <AGENT_API_TOKEN>");
   }
 }
 
