@@ -1,6 +1,5 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { StoreUnavailableError } from "../errors";
 import type {
   ClaimResult,
   Conversation,
@@ -16,257 +15,86 @@ import type {
   RegistrationEvent,
 } from "./conversationStore";
 import { optOutVersion, statusesAllowedBefore } from "./conversationStates";
-import {
-  openSqliteDatabase,
-  type SqliteDatabase,
-  type SqliteStatement,
-  type SqlValue,
-} from "./sqliteDriver";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS conversations (
-  conversation_id TEXT PRIMARY KEY,
-  patient_ref TEXT NOT NULL,
-  slots TEXT NOT NULL,
-  status TEXT NOT NULL,
-  selected_slot INTEGER,
-  last_message_id TEXT,
-  created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL,
-  expires_at TEXT NOT NULL,
-  creation_token TEXT
-);
-CREATE INDEX IF NOT EXISTS conversations_by_patient ON conversations (patient_ref, created_at);
-CREATE TABLE IF NOT EXISTS outbound_messages (
-  message_id TEXT PRIMARY KEY,
-  conversation_id TEXT,
-  patient_ref TEXT NOT NULL,
-  parts INTEGER NOT NULL,
-  encoding TEXT NOT NULL,
-  sent_at TEXT NOT NULL,
-  delivery_status TEXT NOT NULL,
-  delivery_final INTEGER NOT NULL,
-  delivery_at TEXT NOT NULL,
-  expires_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS inbound_messages (
-  inbound_message_id TEXT PRIMARY KEY,
-  sns_message_id TEXT NOT NULL UNIQUE,
-  conversation_id TEXT,
-  patient_ref TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  text TEXT NOT NULL,
-  received_at TEXT NOT NULL,
-  expires_at TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS inbound_by_conversation ON inbound_messages (conversation_id, received_at);
-CREATE TABLE IF NOT EXISTS opt_outs (
-  patient_ref TEXT PRIMARY KEY,
-  opted_out INTEGER NOT NULL,
-  updated_at TEXT NOT NULL,
-  version TEXT NOT NULL DEFAULT ''
-);
-CREATE TABLE IF NOT EXISTS idempotency_keys (
-  key TEXT PRIMARY KEY,
-  token TEXT NOT NULL DEFAULT '',
-  fingerprint TEXT NOT NULL,
-  state TEXT NOT NULL,
-  response TEXT,
-  created_at TEXT NOT NULL,
-  expires_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS pending_effects (
-  inbound_message_id TEXT NOT NULL,
-  effect_id TEXT NOT NULL,
-  kind TEXT NOT NULL,
-  action TEXT NOT NULL,
-  record TEXT NOT NULL,
-  outcome TEXT,
-  PRIMARY KEY (inbound_message_id, effect_id)
-);
-CREATE TABLE IF NOT EXISTS registration_events (
-  registration_id TEXT PRIMARY KEY,
-  status TEXT NOT NULL,
-  at TEXT NOT NULL
-);
-`;
-
-/** Columns added after the first release: added to databases created before them. */
-const ADDED_COLUMNS: readonly { table: string; column: string; definition: string }[] = [
-  { table: "conversations", column: "creation_token", definition: "TEXT" },
-  { table: "opt_outs", column: "version", definition: "TEXT NOT NULL DEFAULT ''" },
-  { table: "idempotency_keys", column: "token", definition: "TEXT NOT NULL DEFAULT ''" },
-];
-
+import { openSqliteDatabase, type SqliteDatabase, type SqlValue } from "./sqliteDriver";
+import { GroupCommitDatabase } from "./sqliteGroupCommit";
+import { prepareSqliteDatabase } from "./sqliteSchema";
 type Row = Record<string, SqlValue>;
 
 /** Opens the database file; a test passes one that fails on cue. */
 export type OpenSqliteDatabase = (path: string) => SqliteDatabase;
 
-interface BatchMember {
-  readonly resolve: () => void;
-  readonly reject: (err: unknown) => void;
-}
-
 /**
  * The embedded store: one SQLite file in WAL mode with `synchronous = FULL`, on a single
- * connection. SQLite calls are synchronous, so no other request interleaves with an operation.
- *
- * Group commit: the first operation of an event-loop turn opens a transaction, every operation
- * until the next `setImmediate` joins it in its own savepoint, and one COMMIT (one fsync) ends
- * it. An operation's promise settles only after that COMMIT, so a resolved write has reached
- * the disk (and a 2xx built on it still survives a power cut); a failed COMMIT rolls the batch
- * back and rejects every caller in it. An operation that fails on its own rolls back only its
- * savepoint and rejects at once.
+ * connection whose writes are committed in groups (`sqliteGroupCommit.ts`); the schema is in
+ * `sqliteSchema.ts`. SQLite calls are synchronous, so no other request interleaves with an
+ * operation.
  */
 export class SqliteConversationStore implements ConversationStore {
-  private readonly db: SqliteDatabase;
-  private readonly statements = new Map<string, SqliteStatement>();
-  private batch: BatchMember[] | undefined;
+  private readonly db: GroupCommitDatabase;
 
   constructor(path: string, open: OpenSqliteDatabase = openSqliteDatabase) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
-    this.db = open(path);
-    this.db.exec("PRAGMA journal_mode = WAL");
-    // FULL: a 2xx to AWS promises the reply survives a power cut, not only a process crash.
-    this.db.exec("PRAGMA synchronous = FULL");
-    this.db.exec("PRAGMA busy_timeout = 5000");
-    this.db.exec(SCHEMA);
-    for (const { table, column, definition } of ADDED_COLUMNS) {
-      const columns = this.db.prepare(`PRAGMA table_info(${table})`).all() as Row[];
-      if (!columns.some((c) => c.name === column)) {
-        this.db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
-      }
-    }
-  }
-
-  /** Prepared once per SQL text: preparing on every call cost ~5% of a webhook's CPU. */
-  private sql(text: string): SqliteStatement {
-    let statement = this.statements.get(text);
-    if (!statement) {
-      statement = this.db.prepare(text);
-      this.statements.set(text, statement);
-    }
-    return statement;
-  }
-
-  /**
-   * Runs one operation atomically inside the current batch (opening one if none is open) and
-   * settles once the batch has committed. Reads join an open batch too: what they saw may be
-   * uncommitted, so they answer only when it is durable; with no batch open they run directly.
-   */
-  private run<T>(operation: string, fn: () => T, readOnly = false): Promise<T> {
-    if (readOnly && !this.batch) {
-      try {
-        return Promise.resolve(fn());
-      } catch (err) {
-        return Promise.reject(new StoreUnavailableError(operation, { cause: err }));
-      }
-    }
-    let result: T;
-    try {
-      const batch = this.batch ?? this.openBatch();
-      this.db.exec("SAVEPOINT operation");
-      try {
-        result = fn();
-      } catch (err) {
-        this.db.exec("ROLLBACK TO operation");
-        this.db.exec("RELEASE operation");
-        throw err;
-      }
-      this.db.exec("RELEASE operation");
-      return new Promise<T>((resolve, reject) => {
-        batch.push({
-          resolve: () => resolve(result),
-          reject: (err) => reject(new StoreUnavailableError(operation, { cause: err })),
-        });
-      });
-    } catch (err) {
-      return Promise.reject(new StoreUnavailableError(operation, { cause: err }));
-    }
-  }
-
-  private openBatch(): BatchMember[] {
-    this.db.exec("BEGIN IMMEDIATE");
-    const batch: BatchMember[] = [];
-    this.batch = batch;
-    setImmediate(() => this.commitBatch(batch));
-    return batch;
-  }
-
-  private commitBatch(batch: BatchMember[]): void {
-    if (this.batch !== batch) return;
-    this.batch = undefined;
-    try {
-      this.db.exec("COMMIT");
-    } catch (err) {
-      try {
-        this.db.exec("ROLLBACK");
-      } catch {
-        // COMMIT failing can end the transaction itself; nothing is left to roll back.
-      }
-      for (const member of batch) member.reject(err);
-      return;
-    }
-    for (const member of batch) member.resolve();
+    const db = open(path);
+    prepareSqliteDatabase(db);
+    this.db = new GroupCommitDatabase(db);
   }
 
   ping(): Promise<void> {
-    return this.run(
+    return this.db.run(
       "ping",
       () => {
-        this.sql("SELECT 1").get();
+        this.db.sql("SELECT 1").get();
       },
       true,
     );
   }
 
   async close(): Promise<void> {
-    // Writes already answered for are in the open batch: commit it before closing.
-    if (this.batch) this.commitBatch(this.batch);
     this.db.close();
   }
 
   createConversation(c: Conversation): Promise<boolean> {
-    return this.run("createConversation", () => {
-      const result = this.sql(
-        `INSERT OR IGNORE INTO conversations
+    return this.db.run("createConversation", () => {
+      const result = this.db
+        .sql(
+          `INSERT OR IGNORE INTO conversations
            (conversation_id, patient_ref, slots, status, selected_slot, last_message_id, created_at, updated_at, expires_at, creation_token)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        c.conversationId,
-        c.patientRef,
-        JSON.stringify(c.slots),
-        c.status,
-        c.selectedSlot ?? null,
-        c.lastMessageId ?? null,
-        c.createdAt,
-        c.updatedAt,
-        c.expiresAt,
-        c.creationToken ?? null,
-      );
+        )
+        .run(
+          c.conversationId,
+          c.patientRef,
+          JSON.stringify(c.slots),
+          c.status,
+          c.selectedSlot ?? null,
+          c.lastMessageId ?? null,
+          c.createdAt,
+          c.updatedAt,
+          c.expiresAt,
+          c.creationToken ?? null,
+        );
       if (Number(result.changes) === 1) return true;
       if (c.creationToken === undefined) return false;
-      const row = this.sql(
-        "SELECT creation_token FROM conversations WHERE conversation_id = ?",
-      ).get(c.conversationId) as Row | undefined;
+      const row = this.db
+        .sql("SELECT creation_token FROM conversations WHERE conversation_id = ?")
+        .get(c.conversationId) as Row | undefined;
       return row?.creation_token === c.creationToken;
     });
   }
 
   deleteConversation(conversationId: string): Promise<void> {
-    return this.run("deleteConversation", () => {
-      this.sql("DELETE FROM conversations WHERE conversation_id = ?").run(conversationId);
+    return this.db.run("deleteConversation", () => {
+      this.db.sql("DELETE FROM conversations WHERE conversation_id = ?").run(conversationId);
     });
   }
 
   getConversation(conversationId: string): Promise<Conversation | undefined> {
-    return this.run(
+    return this.db.run(
       "getConversation",
       () => {
-        const row = this.sql("SELECT * FROM conversations WHERE conversation_id = ?").get(
-          conversationId,
-        ) as Row | undefined;
+        const row = this.db
+          .sql("SELECT * FROM conversations WHERE conversation_id = ?")
+          .get(conversationId) as Row | undefined;
         return row ? toConversation(row) : undefined;
       },
       true,
@@ -274,23 +102,24 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   setConversationMessage(conversationId: string, messageId: string): Promise<void> {
-    return this.run("setConversationMessage", () => {
-      this.sql("UPDATE conversations SET last_message_id = ? WHERE conversation_id = ?").run(
-        messageId,
-        conversationId,
-      );
+    return this.db.run("setConversationMessage", () => {
+      this.db
+        .sql("UPDATE conversations SET last_message_id = ? WHERE conversation_id = ?")
+        .run(messageId, conversationId);
     });
   }
 
   latestOpenConversation(patientRef: string, now: string): Promise<Conversation | undefined> {
-    return this.run(
+    return this.db.run(
       "latestOpenConversation",
       () => {
-        const row = this.sql(
-          `SELECT * FROM conversations
+        const row = this.db
+          .sql(
+            `SELECT * FROM conversations
            WHERE patient_ref = ? AND status != 'opted_out' AND expires_at > ?
            ORDER BY created_at DESC, rowid DESC LIMIT 1`,
-        ).get(patientRef, now) as Row | undefined;
+          )
+          .get(patientRef, now) as Row | undefined;
         return row ? toConversation(row) : undefined;
       },
       true,
@@ -298,43 +127,44 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   recordOutbound(m: OutboundMessage): Promise<void> {
-    return this.run("recordOutbound", () => {
+    return this.db.run("recordOutbound", () => {
       this.insertOutbound(m);
       if (m.conversationId) {
-        this.sql("UPDATE conversations SET last_message_id = ? WHERE conversation_id = ?").run(
-          m.messageId,
-          m.conversationId,
-        );
+        this.db
+          .sql("UPDATE conversations SET last_message_id = ? WHERE conversation_id = ?")
+          .run(m.messageId, m.conversationId);
       }
     });
   }
 
   private insertOutbound(m: OutboundMessage): void {
-    this.sql(
-      `INSERT OR REPLACE INTO outbound_messages
+    this.db
+      .sql(
+        `INSERT OR REPLACE INTO outbound_messages
            (message_id, conversation_id, patient_ref, parts, encoding, sent_at, delivery_status, delivery_final, delivery_at, expires_at)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ).run(
-      m.messageId,
-      m.conversationId ?? null,
-      m.patientRef,
-      m.parts,
-      m.encoding,
-      m.sentAt,
-      m.delivery.status,
-      m.delivery.final ? 1 : 0,
-      m.delivery.at,
-      m.expiresAt,
-    );
+      )
+      .run(
+        m.messageId,
+        m.conversationId ?? null,
+        m.patientRef,
+        m.parts,
+        m.encoding,
+        m.sentAt,
+        m.delivery.status,
+        m.delivery.final ? 1 : 0,
+        m.delivery.at,
+        m.expiresAt,
+      );
   }
 
   getOutbound(messageId: string): Promise<OutboundMessage | undefined> {
-    return this.run(
+    return this.db.run(
       "getOutbound",
       () => {
-        const row = this.sql("SELECT * FROM outbound_messages WHERE message_id = ?").get(
-          messageId,
-        ) as Row | undefined;
+        const row = this.db
+          .sql("SELECT * FROM outbound_messages WHERE message_id = ?")
+          .get(messageId) as Row | undefined;
         return row ? toOutbound(row) : undefined;
       },
       true,
@@ -342,16 +172,17 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   updateDelivery(messageId: string, d: DeliveryStatus): Promise<boolean> {
-    return this.run("updateDelivery", () => {
-      const exists = this.sql("SELECT 1 FROM outbound_messages WHERE message_id = ?").get(
-        messageId,
-      );
+    return this.db.run("updateDelivery", () => {
+      const exists = this.db
+        .sql("SELECT 1 FROM outbound_messages WHERE message_id = ?")
+        .get(messageId);
       if (!exists) return false;
-      this.sql(
-        `UPDATE outbound_messages
+      this.db
+        .sql(
+          `UPDATE outbound_messages
              SET delivery_status = ?, delivery_final = ?, delivery_at = ?
              WHERE message_id = ? AND delivery_final = 0 AND (delivery_at <= ? OR ? = 1)`,
-      )
+        )
         // A final status beats any non-final one whatever their times (issue 9, finding 6).
         .run(d.status, d.final ? 1 : 0, d.at, messageId, d.at, d.final ? 1 : 0);
       return true;
@@ -360,36 +191,40 @@ export class SqliteConversationStore implements ConversationStore {
 
   recordInbound(input: RecordInboundInput): Promise<"created" | "duplicate"> {
     const m = input.inbound;
-    return this.run("recordInbound", () => {
-      const inserted = this.sql(
-        `INSERT OR IGNORE INTO inbound_messages
+    return this.db.run("recordInbound", () => {
+      const inserted = this.db
+        .sql(
+          `INSERT OR IGNORE INTO inbound_messages
              (inbound_message_id, sns_message_id, conversation_id, patient_ref, kind, text, received_at, expires_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(
-        m.inboundMessageId,
-        m.snsMessageId,
-        m.conversationId ?? null,
-        m.patientRef,
-        m.kind,
-        m.text,
-        m.receivedAt,
-        m.expiresAt,
-      );
+        )
+        .run(
+          m.inboundMessageId,
+          m.snsMessageId,
+          m.conversationId ?? null,
+          m.patientRef,
+          m.kind,
+          m.text,
+          m.receivedAt,
+          m.expiresAt,
+        );
       if (Number(inserted.changes) === 0) return "duplicate" as const;
       const update = input.conversationUpdate;
       // A status no transition leads to (awaiting_reply) is never written by a reply.
       if (update && statusesAllowedBefore(update.status).length > 0) {
         const from = statusesAllowedBefore(update.status);
-        this.sql(
-          `UPDATE conversations SET status = ?, selected_slot = COALESCE(?, selected_slot), updated_at = ?
+        this.db
+          .sql(
+            `UPDATE conversations SET status = ?, selected_slot = COALESCE(?, selected_slot), updated_at = ?
                WHERE conversation_id = ? AND status IN (${from.map(() => "?").join(", ")})`,
-        ).run(
-          update.status,
-          update.selectedSlot ?? null,
-          m.receivedAt,
-          update.conversationId,
-          ...from,
-        );
+          )
+          .run(
+            update.status,
+            update.selectedSlot ?? null,
+            m.receivedAt,
+            update.conversationId,
+            ...from,
+          );
       }
       if (input.optOut) {
         this.writeOptOut(
@@ -400,36 +235,40 @@ export class SqliteConversationStore implements ConversationStore {
         );
       }
       for (const e of input.effects ?? []) {
-        this.sql(
-          `INSERT INTO pending_effects (inbound_message_id, effect_id, kind, action, record, outcome)
+        this.db
+          .sql(
+            `INSERT INTO pending_effects (inbound_message_id, effect_id, kind, action, record, outcome)
                VALUES (?, ?, ?, ?, ?, ?)`,
-        ).run(m.inboundMessageId, e.effectId, e.kind, e.action, e.record, e.outcome ?? null);
+          )
+          .run(m.inboundMessageId, e.effectId, e.kind, e.action, e.record, e.outcome ?? null);
       }
       return "created" as const;
     });
   }
 
   listReplies(conversationId: string): Promise<InboundMessage[]> {
-    return this.run(
+    return this.db.run(
       "listReplies",
       () =>
         (
-          this.sql(
-            "SELECT * FROM inbound_messages WHERE conversation_id = ? ORDER BY received_at, rowid",
-          ).all(conversationId) as Row[]
+          this.db
+            .sql(
+              "SELECT * FROM inbound_messages WHERE conversation_id = ? ORDER BY received_at, rowid",
+            )
+            .all(conversationId) as Row[]
         ).map(toInbound),
       true,
     );
   }
 
   pendingEffects(inboundMessageId: string): Promise<PendingEffect[]> {
-    return this.run(
+    return this.db.run(
       "pendingEffects",
       () =>
         (
-          this.sql(
-            "SELECT * FROM pending_effects WHERE inbound_message_id = ? ORDER BY effect_id",
-          ).all(inboundMessageId) as Row[]
+          this.db
+            .sql("SELECT * FROM pending_effects WHERE inbound_message_id = ? ORDER BY effect_id")
+            .all(inboundMessageId) as Row[]
         ).map((row) => ({
           effectId: String(row.effect_id),
           kind: String(row.kind) as PendingEffect["kind"],
@@ -442,21 +281,21 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   takeEffect(inboundMessageId: string, effectId: string): Promise<boolean> {
-    return this.run("takeEffect", () => {
-      const result = this.sql(
-        "DELETE FROM pending_effects WHERE inbound_message_id = ? AND effect_id = ?",
-      ).run(inboundMessageId, effectId);
+    return this.db.run("takeEffect", () => {
+      const result = this.db
+        .sql("DELETE FROM pending_effects WHERE inbound_message_id = ? AND effect_id = ?")
+        .run(inboundMessageId, effectId);
       return Number(result.changes) === 1;
     });
   }
 
   isOptedOut(patientRef: string): Promise<boolean> {
-    return this.run(
+    return this.db.run(
       "isOptedOut",
       () => {
-        const row = this.sql("SELECT opted_out FROM opt_outs WHERE patient_ref = ?").get(
-          patientRef,
-        ) as Row | undefined;
+        const row = this.db
+          .sql("SELECT opted_out FROM opt_outs WHERE patient_ref = ?")
+          .get(patientRef) as Row | undefined;
         return row?.opted_out === 1;
       },
       true,
@@ -464,42 +303,48 @@ export class SqliteConversationStore implements ConversationStore {
   }
 
   setOptOut(patientRef: string, optedOut: boolean, at: string): Promise<boolean> {
-    return this.run("setOptOut", () =>
+    return this.db.run("setOptOut", () =>
       this.writeOptOut(patientRef, optedOut, at, optOutVersion(at)),
     );
   }
 
   /** Newest decision wins: an older keyword processed late changes nothing. */
   private writeOptOut(patientRef: string, optedOut: boolean, at: string, version: string): boolean {
-    const result = this.sql(
-      `INSERT INTO opt_outs (patient_ref, opted_out, updated_at, version) VALUES (?, ?, ?, ?)
+    const result = this.db
+      .sql(
+        `INSERT INTO opt_outs (patient_ref, opted_out, updated_at, version) VALUES (?, ?, ?, ?)
          ON CONFLICT (patient_ref) DO UPDATE SET opted_out = excluded.opted_out,
            updated_at = excluded.updated_at, version = excluded.version
          WHERE opt_outs.version < excluded.version`,
-    ).run(patientRef, optedOut ? 1 : 0, at, version);
+      )
+      .run(patientRef, optedOut ? 1 : 0, at, version);
     return Number(result.changes) === 1;
   }
 
   claimIdempotencyKey(record: IdempotencyRecord): Promise<ClaimResult> {
-    return this.run("claimIdempotencyKey", (): ClaimResult => {
+    return this.db.run("claimIdempotencyKey", (): ClaimResult => {
       // An expired record no longer holds its key.
-      const changed = this.sql(
-        `INSERT INTO idempotency_keys (key, token, fingerprint, state, response, created_at, expires_at)
+      const changed = this.db
+        .sql(
+          `INSERT INTO idempotency_keys (key, token, fingerprint, state, response, created_at, expires_at)
              VALUES (?, ?, ?, ?, NULL, ?, ?)
              ON CONFLICT (key) DO UPDATE SET token = excluded.token, fingerprint = excluded.fingerprint,
                state = excluded.state, response = NULL, created_at = excluded.created_at,
                expires_at = excluded.expires_at
              WHERE idempotency_keys.expires_at <= excluded.created_at`,
-      ).run(
-        record.key,
-        record.token,
-        record.fingerprint,
-        record.state,
-        record.createdAt,
-        record.expiresAt,
-      );
+        )
+        .run(
+          record.key,
+          record.token,
+          record.fingerprint,
+          record.state,
+          record.createdAt,
+          record.expiresAt,
+        );
       if (Number(changed.changes) === 1) return { claimed: true };
-      const row = this.sql("SELECT * FROM idempotency_keys WHERE key = ?").get(record.key) as Row;
+      const row = this.db
+        .sql("SELECT * FROM idempotency_keys WHERE key = ?")
+        .get(record.key) as Row;
       const existing = toIdempotency(row);
       if (existing.token === record.token && existing.state === "pending") return { claimed: true };
       return { claimed: false, existing };
@@ -512,40 +357,42 @@ export class SqliteConversationStore implements ConversationStore {
     state: "completed" | "unknown",
     response: { statusCode: number; body: unknown },
   ): Promise<boolean> {
-    return this.run("completeIdempotencyKey", () => {
-      const result = this.sql(
-        "UPDATE idempotency_keys SET state = ?, response = ? WHERE key = ? AND token = ?",
-      ).run(state, JSON.stringify(response), key, token);
+    return this.db.run("completeIdempotencyKey", () => {
+      const result = this.db
+        .sql("UPDATE idempotency_keys SET state = ?, response = ? WHERE key = ? AND token = ?")
+        .run(state, JSON.stringify(response), key, token);
       return Number(result.changes) === 1;
     });
   }
 
   releaseIdempotencyKey(key: string, token: string): Promise<boolean> {
-    return this.run("releaseIdempotencyKey", () => {
-      const result = this.sql(
-        "DELETE FROM idempotency_keys WHERE key = ? AND token = ? AND state = 'pending'",
-      ).run(key, token);
+    return this.db.run("releaseIdempotencyKey", () => {
+      const result = this.db
+        .sql("DELETE FROM idempotency_keys WHERE key = ? AND token = ? AND state = 'pending'")
+        .run(key, token);
       return Number(result.changes) === 1;
     });
   }
 
   recordRegistrationEvent(e: RegistrationEvent): Promise<void> {
-    return this.run("recordRegistrationEvent", () => {
-      this.sql(
-        `INSERT INTO registration_events (registration_id, status, at) VALUES (?, ?, ?)
+    return this.db.run("recordRegistrationEvent", () => {
+      this.db
+        .sql(
+          `INSERT INTO registration_events (registration_id, status, at) VALUES (?, ?, ?)
            ON CONFLICT (registration_id) DO UPDATE SET status = excluded.status, at = excluded.at
            WHERE registration_events.at <= excluded.at`,
-      ).run(e.registrationId, e.status, e.at);
+        )
+        .run(e.registrationId, e.status, e.at);
     });
   }
 
   getRegistrationStatus(registrationId: string): Promise<RegistrationEvent | undefined> {
-    return this.run(
+    return this.db.run(
       "getRegistrationStatus",
       () => {
-        const row = this.sql("SELECT * FROM registration_events WHERE registration_id = ?").get(
-          registrationId,
-        ) as Row | undefined;
+        const row = this.db
+          .sql("SELECT * FROM registration_events WHERE registration_id = ?")
+          .get(registrationId) as Row | undefined;
         return row
           ? {
               registrationId: String(row.registration_id),
