@@ -17,6 +17,10 @@ export interface Registered {
   state: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   custom: boolean;
+  /** The URN the engine would give it (type chain of its parents, then its name). */
+  urn: string;
+  /** URNs its `aliases` option claims, so a moved resource is recognised as the same one. */
+  aliasUrns: string[];
 }
 
 /** A stack file's `eum-sms-stack:*` settings as a ConfigSource, with optional overrides. */
@@ -158,12 +162,22 @@ export async function runStackUnderMocks(
   overrides: Record<string, string | undefined> = {},
 ) {
   const resources: Registered[] = [];
+  const pendingUrns = new Map<string, { urn: string; aliasUrns: string[] }[]>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const custom = args.custom ?? true;
         const state = custom ? fakeState(args.type, args.name, args.inputs) : {};
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, state, custom });
+        const urns = pendingUrns.get(`${args.type}::${args.name}`)?.shift();
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          state,
+          custom,
+          urn: urns?.urn ?? "",
+          aliasUrns: urns?.aliasUrns ?? [],
+        });
         return { id: custom ? `${args.name}-id` : "", state };
       },
       call(args) {
@@ -198,6 +212,7 @@ export async function runStackUnderMocks(
     stack,
     false,
   );
+  recordUrns(pendingUrns);
   const { createStack } = await import("../stack");
   const config = loadStackFile(stack, overrides);
   const outputs = createStack(config);
@@ -214,6 +229,56 @@ export async function runStackUnderMocks(
     await new Promise((r) => setTimeout(r, 25));
   }
   return { config, resources, outputs: resolved };
+}
+
+/** The parts of the mock monitor's register request that name a resource and its aliases. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getAliasesList(): {
+    hasSpec(): boolean;
+    getSpec(): {
+      getName(): string;
+      getType(): string;
+      getParenturn(): string;
+      getNoparent(): boolean;
+    };
+    getUrn(): string;
+  }[];
+}
+interface MockMonitor {
+  newUrn(parent: string, type: string, name: string): string;
+  registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+}
+
+/**
+ * Wraps the mock monitor so that each registration's URN and alias URNs are known: the mocks'
+ * `newResource` sees neither the parent nor the aliases, and a refactor that moves a resource
+ * must be checked against both.
+ */
+function recordUrns(into: Map<string, { urn: string; aliasUrns: string[] }[]>): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const type = req.getType();
+    const name = req.getName();
+    const aliasUrns = req.getAliasesList().map((alias) => {
+      if (!alias.hasSpec()) return alias.getUrn();
+      const spec = alias.getSpec();
+      return monitor.newUrn(
+        spec.getNoparent() ? "" : spec.getParenturn() || req.getParent(),
+        spec.getType() || type,
+        spec.getName() || name,
+      );
+    });
+    const key = `${type}::${name}`;
+    into.set(key, [
+      ...(into.get(key) ?? []),
+      { urn: monitor.newUrn(req.getParent(), type, name), aliasUrns },
+    ]);
+    return register(req, callback);
+  };
 }
 
 // Test helpers, now in tests/support/stackResources.ts. These two stay only until
