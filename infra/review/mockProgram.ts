@@ -280,14 +280,3 @@ function recordUrns(into: Map<string, { urn: string; aliasUrns: string[] }[]>): 
     return register(req, callback);
   };
 }
-
-// Test helpers, now in tests/support/stackResources.ts. These two stay only until
-// tests/infra/stackControls.ts (another owner's file) imports them from there; then delete them.
-export const ofType = (resources: Registered[], type: string) =>
-  resources.filter((r) => r.type === type);
-export const one = (resources: Registered[], type: string, nameIncludes = "") => {
-  const found = resources.filter((r) => r.type === type && r.name.includes(nameIncludes));
-  if (found.length !== 1)
-    throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}`);
-  return found[0]!;
-};
