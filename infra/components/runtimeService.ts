@@ -2,11 +2,16 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { secureDefaults } from "../secureDefaults";
 import type { StackConfig } from "../stackConfig";
+import {
+  DEFAULT_PORT,
+  type DeployedEnvironmentName,
+  type DeployedSecretName,
+} from "../../runtime/src/contract/runtimeContract";
 import type { AwsContext } from "./awsContext";
 import { createServiceRole } from "./serviceRole";
 
 export const CONTAINER_NAME = "runtime";
-export const CONTAINER_PORT = 10003;
+export const CONTAINER_PORT = DEFAULT_PORT;
 
 export interface RuntimeServiceArgs {
   context: AwsContext;
@@ -20,11 +25,16 @@ export interface RuntimeServiceArgs {
   logGroupName: pulumi.Input<string>;
   logGroupArn: pulumi.Input<string>;
   /** Non-secret runtime settings, as the runtime's environment variables. */
-  environment: Record<string, pulumi.Input<string>>;
+  environment: Record<DeployedEnvironmentName, pulumi.Input<string>>;
   /** Secret runtime settings: env name → Secrets Manager secret ARN. */
-  secrets: Record<string, pulumi.Input<string>>;
+  secrets: Record<DeployedSecretName, pulumi.Input<string>>;
   secretsKeyArn: pulumi.Input<string>;
-  send: { phoneNumberArn: pulumi.Input<string>; configurationSetArn: pulumi.Input<string> };
+  send: {
+    phoneNumberArn: pulumi.Input<string>;
+    configurationSetArn: pulumi.Input<string>;
+    /** The number's opt-out list, which the runtime reads for `get_opt_out_status`. */
+    optOutListArn: pulumi.Input<string>;
+  };
   table: { arn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
   /** The restricted group the runtime writes audit events to (write-only for the task). */
   auditLogGroupArn: pulumi.Input<string>;
@@ -80,6 +90,12 @@ export class RuntimeService extends pulumi.ComponentResource {
             sid: "DescribeThisNumber",
             actions: ["sms-voice:DescribePhoneNumbers"],
             resources: [args.send.phoneNumberArn],
+          },
+          {
+            // get_opt_out_status looks one number up in this number's list (an opt-out-list ARN).
+            sid: "ReadThisOptOutList",
+            actions: ["sms-voice:DescribeOptedOutNumbers"],
+            resources: [args.send.optOutListArn],
           },
           {
             sid: "ConversationTableItems",

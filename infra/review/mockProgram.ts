@@ -121,6 +121,11 @@ function fakeState(
         ...state,
         arn: `arn:aws:sms-voice:us-east-1:${ACCOUNT}:configuration-set/${String(inputs.name)}`,
       };
+    case "aws:pinpoint/smsvoicev2OptOutList:Smsvoicev2OptOutList":
+      return {
+        ...state,
+        arn: `arn:aws:sms-voice:us-east-1:${ACCOUNT}:opt-out-list/${String(inputs.name)}`,
+      };
     case "aws:lb/loadBalancer:LoadBalancer":
       return {
         ...state,
