@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../stackConfig";
 import type { AwsContext } from "./awsContext";
-import { createServiceRole } from "./serviceRole";
+import { provisionServiceRole } from "./serviceRole";
 
 export interface NetworkArgs {
   context: AwsContext;
@@ -213,7 +213,7 @@ export class Network extends pulumi.ComponentResource {
       }
     }
 
-    const flowRole = createServiceRole(
+    const flowRole = provisionServiceRole(
       {
         name: `${name}-flow`,
         policyName: `${name}-flow-logs`,
@@ -237,10 +237,10 @@ export class Network extends pulumi.ComponentResource {
         trafficType: "ALL",
         logDestinationType: "cloud-watch-logs",
         logDestination: args.flowLogGroupArn,
-        iamRoleArn: flowRole.arn,
+        iamRoleArn: flowRole.role.arn,
         tags,
       },
-      { parent: this },
+      { parent: this, dependsOn: flowRole.ready },
     );
 
     this.registerOutputs({ vpcId: this.vpcId });

@@ -38,7 +38,9 @@ describe.each(["dev", "prod"])("the runtime contract in the %s stack", (stack) =
   beforeAll(async () => {
     ({ resources } = await runStackUnderMocks(stack));
     const task = one(resources, "aws:ecs/taskDefinition:TaskDefinition", "-runtime-task");
-    [container] = JSON.parse(task.inputs.containerDefinitions as string) as Container[];
+    const containers = JSON.parse(task.inputs.containerDefinitions as string) as Container[];
+    expect(containers).toHaveLength(1);
+    container = containers[0]!;
     // Secrets Manager's values are not in the plan: any value long enough for the loader.
     deployedEnv = Object.fromEntries([
       ...container.environment.map((e) => [e.name, e.value]),
