@@ -12,6 +12,7 @@ import { RuntimeImage } from "./components/runtimeImage";
 import { RuntimeSecrets } from "./components/runtimeSecrets";
 import { CONTAINER_PORT, RuntimeService } from "./components/runtimeService";
 import { WebhookLoadBalancer } from "./components/webhookLoadBalancer";
+import { WebhookSubscription } from "./components/webhookSubscription";
 import { secureDefaults } from "./secureDefaults";
 import { phoneNumberReadiness, type PhoneNumberReadiness } from "./phoneNumberReadiness";
 import { perTaskPartsPerSecond } from "./sendRate";
@@ -157,11 +158,15 @@ export function createStack(config: StackConfig): StackOutputs {
     { dependsOn: [alb.httpsListener] },
   );
 
-  const inbound = messaging.subscribeWebhook(webhookUrl, [
-    service.service,
-    alb.httpsListener,
-    alb.dnsRecord,
-  ]);
+  const inbound = new WebhookSubscription(`${prefix}-sms-webhook`, {
+    topicArn: messaging.inboundTopic.arn,
+    messagingKeyArn: encryption.messagingKey.arn,
+    webhookUrl,
+    confirmableAfter: [service.service, alb.httpsListener, alb.dnsRecord],
+    names: { subscription: `${prefix}-sms-webhook`, deadLetterQueue: `${prefix}-sms-inbound-dlq` },
+    formerParent: messaging,
+    tags: context.tags,
+  });
   const events = new EventRouting(
     `${prefix}-events`,
     {

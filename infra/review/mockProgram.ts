@@ -253,8 +253,16 @@ interface RegisterRequest {
   }[];
 }
 interface MockMonitor {
-  newUrn(parent: string, type: string, name: string): string;
   registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+}
+
+/**
+ * The engine's URN: the type part chains the types of all ancestors (the mock monitor keeps only
+ * the parent's), so a grandchild's URN changes when a component moves, as it does in a real stack.
+ */
+function urnOf(parentUrn: string, type: string, name: string): string {
+  const qualified = parentUrn ? `${parentUrn.split("::")[2]}$${type}` : type;
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
 }
 
 /**
@@ -265,23 +273,27 @@ interface MockMonitor {
 function recordUrns(into: Map<string, { urn: string; aliasUrns: string[] }[]>): void {
   const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
   const register = monitor.registerResource.bind(monitor);
+  const aliasesOf = new Map<string, string[]>();
   monitor.registerResource = (req, callback) => {
     const type = req.getType();
     const name = req.getName();
     const aliasUrns = req.getAliasesList().map((alias) => {
       if (!alias.hasSpec()) return alias.getUrn();
       const spec = alias.getSpec();
-      return monitor.newUrn(
+      return urnOf(
         spec.getNoparent() ? "" : spec.getParenturn() || req.getParent(),
         spec.getType() || type,
         spec.getName() || name,
       );
     });
+    // As the engine does: a child of an aliased parent is also known under each old parent URN.
+    for (const parentAlias of aliasesOf.get(req.getParent()) ?? []) {
+      aliasUrns.push(urnOf(parentAlias, type, name));
+    }
+    const urn = urnOf(req.getParent(), type, name);
+    aliasesOf.set(urn, aliasUrns);
     const key = `${type}::${name}`;
-    into.set(key, [
-      ...(into.get(key) ?? []),
-      { urn: monitor.newUrn(req.getParent(), type, name), aliasUrns },
-    ]);
+    into.set(key, [...(into.get(key) ?? []), { urn, aliasUrns }]);
     return register(req, callback);
   };
 }
