@@ -17,6 +17,7 @@ export interface MonitoringArgs {
   eventRuleName: pulumi.Input<string>;
   inboundTopicName: pulumi.Input<string>;
   deadLetterQueueNames: Record<string, pulumi.Input<string>>;
+  /** The spend alarm's threshold; the stack's default is in infra/stackDefaults.ts. */
   smsMonthlyBudgetUsd: number;
 }
 

@@ -19,7 +19,12 @@ export interface RuntimeServiceArgs {
   albSecurityGroupId: pulumi.Input<string>;
   targetGroupArn: pulumi.Input<string>;
   imageRef: pulumi.Input<string>;
+  /**
+   * The ECR repository the execution role may pull from.
+   * @default none: no ECR permissions (an image outside this account's ECR)
+   */
   repositoryArn?: pulumi.Input<string>;
+  /** CPU, memory and task counts; their defaults are the stack's (infra/stackDefaults.ts). */
   sizes: StackConfig["service"];
   logGroupName: pulumi.Input<string>;
   logGroupArn: pulumi.Input<string>;

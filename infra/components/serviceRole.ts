@@ -12,7 +12,10 @@ export interface ServiceRoleArgs {
   /** The AWS service that assumes the role, e.g. vpc-flow-logs.amazonaws.com. */
   service: string;
   accountId: pulumi.Input<string>;
-  /** Conditions beyond aws:SourceAccount, e.g. aws:SourceArn (I3). */
+  /**
+   * Conditions beyond aws:SourceAccount, e.g. aws:SourceArn (I3).
+   * @default none: aws:SourceAccount only
+   */
   extraTrustConditions?: Condition[];
   statements: Statement[];
   tags: Record<string, string>;
