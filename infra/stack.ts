@@ -12,12 +12,15 @@ import { RuntimeImage } from "./components/runtimeImage";
 import { RuntimeSecrets } from "./components/runtimeSecrets";
 import { CONTAINER_PORT, RuntimeService } from "./components/runtimeService";
 import { WebhookLoadBalancer } from "./components/webhookLoadBalancer";
+import { WebhookSubscription } from "./components/webhookSubscription";
 import { secureDefaults } from "./secureDefaults";
 import { phoneNumberReadiness, type PhoneNumberReadiness } from "./phoneNumberReadiness";
 import { perTaskPartsPerSecond } from "./sendRate";
 import type { StackConfig } from "./stackConfig";
-
-export const API_KEY_HEADER = "x-api-key";
+import {
+  DEFAULT_API_KEY_HEADER as API_KEY_HEADER,
+  WEBHOOK_PATH,
+} from "../runtime/src/contract/runtimeContract";
 
 export interface StackOutputs {
   webhookUrl: pulumi.Output<string>;
@@ -43,7 +46,8 @@ export function createStack(config: StackConfig): StackOutputs {
     namePrefix: prefix,
     tags: { ...secureDefaults.tags, Environment: config.environment, Service: "eum-sms" },
   };
-  const webhookUrl = `https://${config.domainName}/sms/webhook`;
+  const publicBaseUrl = `https://${config.domainName}`;
+  const webhookUrl = `${publicBaseUrl}${WEBHOOK_PATH}`;
 
   const encryption = new Encryption(`${prefix}-keys`, {
     context,
@@ -123,6 +127,7 @@ export function createStack(config: StackConfig): StackOutputs {
         USE_MOCK_SMS: "false",
         AWS_SMS_ORIGINATION_NUMBER: messaging.phoneNumber.arn,
         AWS_SMS_CONFIGURATION_SET: messaging.configurationSet.name,
+        AWS_SMS_OPT_OUT_LIST: messaging.optOutList.name,
         SNS_ALLOWED_TOPIC_ARNS: messaging.inboundTopic.arn,
         EVENTBRIDGE_API_KEY_HEADER: API_KEY_HEADER,
         STORE: pulumi.interpolate`dynamodb:${table.table.name}`,
@@ -131,6 +136,10 @@ export function createStack(config: StackConfig): StackOutputs {
         CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
         LOG_LEVEL: "info",
         AUDIT_LOG_GROUP: logs.auditLogGroup.name,
+        // The A2A agent card names the service's public origin, not the host a request carried.
+        PUBLIC_BASE_URL: publicBaseUrl,
+        // The ALB is the one proxy in front of the tasks: its X-Forwarded-For entry is the client.
+        TRUSTED_PROXY_HOPS: "1",
       },
       secrets: {
         AGENT_API_TOKEN: secrets.agentApiToken.arn,
@@ -141,6 +150,7 @@ export function createStack(config: StackConfig): StackOutputs {
       send: {
         phoneNumberArn: messaging.phoneNumber.arn,
         configurationSetArn: messaging.configurationSet.arn,
+        optOutListArn: messaging.optOutList.arn,
       },
       table: { arn: table.table.arn, kmsKeyArn: encryption.dataKey.arn },
       auditLogGroupArn: logs.auditLogGroup.arn,
@@ -148,11 +158,15 @@ export function createStack(config: StackConfig): StackOutputs {
     { dependsOn: [alb.httpsListener] },
   );
 
-  const inbound = messaging.subscribeWebhook(webhookUrl, [
-    service.service,
-    alb.httpsListener,
-    alb.dnsRecord,
-  ]);
+  const inbound = new WebhookSubscription(`${prefix}-sms-webhook`, {
+    topicArn: messaging.inboundTopic.arn,
+    messagingKeyArn: encryption.messagingKey.arn,
+    webhookUrl,
+    confirmableAfter: [service.service, alb.httpsListener, alb.dnsRecord],
+    names: { subscription: `${prefix}-sms-webhook`, deadLetterQueue: `${prefix}-sms-inbound-dlq` },
+    formerParent: messaging,
+    tags: context.tags,
+  });
   const events = new EventRouting(
     `${prefix}-events`,
     {

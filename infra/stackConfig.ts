@@ -4,6 +4,7 @@
  * and how to fix it. `Pulumi.yaml` declares the same keys with types, defaults and descriptions.
  */
 import { MIN_TASK_PARTS_PER_SECOND, perTaskPartsPerSecond } from "./sendRate";
+import { COMMON_DEFAULTS, ENVIRONMENT_DEFAULTS, MPS_BY_TYPE } from "./stackDefaults";
 
 export type Environment = "dev" | "staging" | "prod";
 export type PhoneNumberType = "SIMULATOR" | "TOLL_FREE" | "TEN_DLC";
@@ -75,7 +76,6 @@ export const LOG_RETENTION_DAYS = [
   3653,
 ];
 
-const MPS_BY_TYPE: Record<PhoneNumberType, number> = { SIMULATOR: 1, TOLL_FREE: 3, TEN_DLC: 1 };
 const FARGATE_CPU = [256, 512, 1024, 2048, 4096];
 
 export function loadStackConfig(
@@ -144,14 +144,15 @@ export function loadStackConfig(
     ["dev", "staging", "prod"],
     (["dev", "staging", "prod"] as const).find((e) => e === context.stack) ?? "dev",
   );
-  const isProd = environment === "prod";
+  // Every fallback below comes from the defaults tables (stackDefaults.ts), not from here.
+  const defaults = { ...COMMON_DEFAULTS, ...ENVIRONMENT_DEFAULTS[environment] };
 
   const phoneType = oneOf<PhoneNumberType>(
     "phoneNumberType",
     ["SIMULATOR", "TOLL_FREE", "TEN_DLC"],
-    "SIMULATOR",
+    defaults.phoneNumberType,
   );
-  const isoCountryCode = str("phoneNumberCountry") ?? "US";
+  const isoCountryCode = str("phoneNumberCountry") ?? defaults.phoneNumberCountry;
   if (!/^[A-Z]{2}$/.test(isoCountryCode)) {
     problems.push(
       `${key("phoneNumberCountry")}="${isoCountryCode}" must be a two-letter ISO country code such as US`,
@@ -207,13 +208,13 @@ export function loadStackConfig(
     problems.push(`${key("image")}="${image}" is not an image reference`);
   }
 
-  const cpu = int("cpu", 256, 256, 4096);
+  const cpu = int("cpu", defaults.cpu, 256, 4096);
   if (!FARGATE_CPU.includes(cpu))
     problems.push(`${key("cpu")}=${cpu} must be one of ${FARGATE_CPU.join(", ")}`);
-  const memory = int("memory", 512, 512, 30720);
-  const desiredCount = int("desiredCount", isProd ? 2 : 1, 1, 100);
+  const memory = int("memory", defaults.memory, 512, 30720);
+  const desiredCount = int("desiredCount", defaults.desiredCount, 1, 100);
   const minCount = int("minCount", desiredCount, 1, 100);
-  const maxCount = int("maxCount", Math.max(desiredCount, isProd ? 6 : 2), 1, 200);
+  const maxCount = int("maxCount", Math.max(desiredCount, defaults.maxCountAtLeast), 1, 200);
   if (minCount > desiredCount || desiredCount > maxCount) {
     problems.push(
       `${key("minCount")} <= ${key("desiredCount")} <= ${key("maxCount")} must hold (got ${minCount}, ${desiredCount}, ${maxCount})`,
@@ -264,11 +265,11 @@ export function loadStackConfig(
         `${key("publicSubnetIds")}/${key("privateSubnetIds")} need ${key("vpcId")}; remove them to create a VPC`,
       );
     }
-    const cidr = str("vpcCidr") ?? "10.40.0.0/16";
+    const cidr = str("vpcCidr") ?? defaults.vpcCidr;
     if (!/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-2])$/.test(cidr)) {
       problems.push(`${key("vpcCidr")}="${cidr}" must be an IPv4 CIDR from /16 to /22`);
     }
-    const natGateway = bool("natGateway", true);
+    const natGateway = bool("natGateway", defaults.natGateway);
     // Interface endpoints cannot reach SNS's signing certificates or SubscribeURLs (public HTTPS
     // on sns.<region>.amazonaws.com), so without a NAT gateway the subscription never confirms.
     if (!natGateway) {
@@ -280,17 +281,17 @@ export function loadStackConfig(
       kind: "create",
       cidr,
       natGateway,
-      vpcEndpoints: bool("vpcEndpoints", isProd),
+      vpcEndpoints: bool("vpcEndpoints", defaults.vpcEndpoints),
     };
   }
 
-  const ingressCidrs = list("ingressCidrs") ?? ["0.0.0.0/0"];
+  const ingressCidrs = list("ingressCidrs") ?? [...defaults.ingressCidrs];
   for (const cidr of ingressCidrs) {
     if (!/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(cidr))
       problems.push(`${key("ingressCidrs")} has "${cidr}", which is not an IPv4 CIDR`);
   }
 
-  const budget = Number(str("smsMonthlyBudgetUsd") ?? "100");
+  const budget = Number(str("smsMonthlyBudgetUsd") ?? defaults.smsMonthlyBudgetUsd);
   if (!Number.isFinite(budget) || budget <= 0) {
     problems.push(`${key("smsMonthlyBudgetUsd")} must be a positive number of US dollars`);
   }
@@ -304,7 +305,7 @@ export function loadStackConfig(
       isoCountryCode,
       ...(str("importPhoneNumberId") ? { importId: str("importPhoneNumberId") as string } : {}),
       ...(registrationId ? { registrationId } : {}),
-      selfManagedOptOuts: bool("selfManagedOptOuts", false),
+      selfManagedOptOuts: bool("selfManagedOptOuts", defaults.selfManagedOptOuts),
       maxPartsPerSecond: numberPartsPerSecond,
     },
     smsMonthlyBudgetUsd: budget,
@@ -314,24 +315,18 @@ export function loadStackConfig(
     alarmEmail,
     ...(image ? { image } : {}),
     service: { cpu, memory, desiredCount, minCount, maxCount },
-    logRetentionDays: retention(
-      "logRetentionDays",
-      isProd ? 365 : environment === "staging" ? 90 : 7,
-    ),
-    auditLogRetentionDays: retention(
-      "auditLogRetentionDays",
-      isProd ? 2192 : environment === "staging" ? 365 : 30,
-    ),
-    deletionProtection: bool("deletionProtection", environment !== "dev"),
+    logRetentionDays: retention("logRetentionDays", defaults.logRetentionDays),
+    auditLogRetentionDays: retention("auditLogRetentionDays", defaults.auditLogRetentionDays),
+    deletionProtection: bool("deletionProtection", defaults.deletionProtection),
     network,
     ingressCidrs,
-    wafRateLimit: int("wafRateLimit", 1000, 10, 2_000_000_000),
-    createCloudTrail: bool("createCloudTrail", false),
-    conversationTtlDays: int("conversationTtlDays", 90, 1, 3650),
-    backupRetentionDays: int("backupRetentionDays", isProd ? 365 : 0, 0, 36500),
+    wafRateLimit: int("wafRateLimit", defaults.wafRateLimit, 10, 2_000_000_000),
+    createCloudTrail: bool("createCloudTrail", defaults.createCloudTrail),
+    conversationTtlDays: int("conversationTtlDays", defaults.conversationTtlDays, 1, 3650),
+    backupRetentionDays: int("backupRetentionDays", defaults.backupRetentionDays, 0, 36500),
     expectedMonthlyParts: {
-      outbound: int("expectedMonthlyPartsOut", 10_000, 0, 1_000_000_000),
-      inbound: int("expectedMonthlyPartsIn", 5_000, 0, 1_000_000_000),
+      outbound: int("expectedMonthlyPartsOut", defaults.expectedMonthlyPartsOut, 0, 1_000_000_000),
+      inbound: int("expectedMonthlyPartsIn", defaults.expectedMonthlyPartsIn, 0, 1_000_000_000),
     },
   };
   if (problems.length > 0) throw new StackConfigError(problems);

@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 
-/** Account facts every component needs for ARNs and policy conditions; read once in index.ts. */
+/**
+ * Account facts every component needs for ARNs and policy conditions; `createStack` (stack.ts)
+ * reads them once per stack and hands the same object to every component.
+ */
 export interface AwsContext {
   accountId: pulumi.Input<string>;
   region: string;

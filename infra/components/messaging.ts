@@ -4,7 +4,6 @@ import { secureDefaults } from "../secureDefaults";
 import type { StackConfig } from "../stackConfig";
 import type { AwsContext } from "./awsContext";
 import { denyInsecureTransport } from "./policyStatements";
-import { DeadLetterQueue } from "./deadLetterQueue";
 
 export interface MessagingArgs {
   context: AwsContext;
@@ -17,7 +16,8 @@ export interface MessagingArgs {
  * End User Messaging and the inbound path (U1, S1–S3): the opt-out list, the configuration set,
  * the phone number with two-way SMS to the inbound SNS topic, and the topic itself (CMK,
  * SignatureVersion 2, a policy that lets only this account's sms-voice publish, over TLS only).
- * The HTTPS subscription is added by `subscribeWebhook` once the service can confirm it.
+ * The HTTPS subscription is its own component (webhookSubscription.ts), created once the service
+ * can confirm it.
  */
 export class Messaging extends pulumi.ComponentResource {
   readonly optOutList: aws.pinpoint.Smsvoicev2OptOutList;
@@ -25,11 +25,7 @@ export class Messaging extends pulumi.ComponentResource {
   readonly inboundTopic: aws.sns.Topic;
   readonly phoneNumber: aws.pinpoint.Smsvoicev2PhoneNumber;
 
-  constructor(
-    private readonly name: string,
-    private readonly args: MessagingArgs,
-    opts: pulumi.ComponentResourceOptions = {},
-  ) {
+  constructor(name: string, args: MessagingArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:messaging:Messaging", name, {}, opts);
     const { tags, namePrefix, accountId, partition, region } = args.context;
 
@@ -113,40 +109,5 @@ export class Messaging extends pulumi.ComponentResource {
       inboundTopicArn: this.inboundTopic.arn,
       configurationSetName: this.configurationSet.name,
     });
-  }
-
-  /**
-   * The HTTPS subscription to the webhook, with a delivery policy that ends retries inside the
-   * runtime's one-hour replay window and a redrive DLQ. Created after the service, which confirms
-   * it on the SubscriptionConfirmation SNS sends.
-   */
-  subscribeWebhook(
-    webhookUrl: pulumi.Input<string>,
-    dependsOn: pulumi.Resource[],
-  ): { subscription: aws.sns.TopicSubscription; dlq: DeadLetterQueue } {
-    const dlq = new DeadLetterQueue(
-      `${this.name}-inbound-dlq`,
-      {
-        kmsKeyArn: this.args.messagingKeyArn,
-        sender: { service: "sns.amazonaws.com", sourceArn: this.inboundTopic.arn },
-        tags: this.args.context.tags,
-      },
-      { parent: this },
-    );
-    const subscription = new aws.sns.TopicSubscription(
-      `${this.name}-webhook`,
-      {
-        topic: this.inboundTopic.arn,
-        protocol: "https",
-        endpoint: webhookUrl,
-        rawMessageDelivery: false, // raw deliveries carry no signature
-        endpointAutoConfirms: true,
-        confirmationTimeoutInMinutes: 10,
-        deliveryPolicy: JSON.stringify(secureDefaults.snsDeliveryPolicy),
-        redrivePolicy: pulumi.jsonStringify({ deadLetterTargetArn: dlq.queue.arn }),
-      },
-      { parent: this, dependsOn },
-    );
-    return { subscription, dlq };
   }
 }

@@ -2,10 +2,11 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { StackConfig } from "../stackConfig";
 import type { AwsContext } from "./awsContext";
-import { createServiceRole } from "./serviceRole";
+import { createFlowLog } from "./flowLog";
 
 export interface NetworkArgs {
   context: AwsContext;
+  /** Create a VPC or use one; the defaults (CIDR, NAT, endpoints) are in infra/stackDefaults.ts. */
   network: StackConfig["network"];
   flowLogGroupArn: pulumi.Input<string>;
 }
@@ -42,7 +43,7 @@ export class Network extends pulumi.ComponentResource {
 
   constructor(name: string, args: NetworkArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:network:Network", name, {}, opts);
-    const { tags, region, accountId } = args.context;
+    const { tags, region } = args.context;
     const net = args.network;
 
     if (net.kind === "existing") {
@@ -213,35 +214,7 @@ export class Network extends pulumi.ComponentResource {
       }
     }
 
-    const flowRole = createServiceRole(
-      {
-        name: `${name}-flow`,
-        policyName: `${name}-flow-logs`,
-        description: "VPC flow logs write to their log group",
-        service: "vpc-flow-logs.amazonaws.com",
-        accountId,
-        statements: [
-          {
-            actions: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogStreams"],
-            resources: [args.flowLogGroupArn, pulumi.interpolate`${args.flowLogGroupArn}:*`],
-          },
-        ],
-        tags,
-      },
-      { parent: this },
-    );
-    new aws.ec2.FlowLog(
-      `${name}-flow-log`,
-      {
-        vpcId: this.vpcId,
-        trafficType: "ALL",
-        logDestinationType: "cloud-watch-logs",
-        logDestination: args.flowLogGroupArn,
-        iamRoleArn: flowRole.arn,
-        tags,
-      },
-      { parent: this },
-    );
+    createFlowLog(name, { ...args, vpcId: this.vpcId }, this);
 
     this.registerOutputs({ vpcId: this.vpcId });
   }

@@ -10,7 +10,10 @@ import type { AwsContext } from "./awsContext";
 export interface RuntimeImageArgs {
   context: AwsContext;
   dataKeyArn: pulumi.Input<string>;
-  /** A prebuilt image to run instead of building runtime/Dockerfile. */
+  /**
+   * A prebuilt image to run instead of building runtime/Dockerfile.
+   * @default runtime/Dockerfile, built and pushed to this stack's ECR repository
+   */
   image?: string;
 }
 

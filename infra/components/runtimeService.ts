@@ -2,11 +2,15 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { secureDefaults } from "../secureDefaults";
 import type { StackConfig } from "../stackConfig";
+import {
+  type DeployedEnvironmentName,
+  type DeployedSecretName,
+} from "../../runtime/src/contract/runtimeContract";
 import type { AwsContext } from "./awsContext";
-import { createServiceRole } from "./serviceRole";
+import { CONTAINER_NAME, CONTAINER_PORT, runtimeContainerDefinitions } from "./runtimeContainer";
+import { createRuntimeRoles } from "./runtimeRoles";
 
-export const CONTAINER_NAME = "runtime";
-export const CONTAINER_PORT = 10003;
+export { CONTAINER_NAME, CONTAINER_PORT } from "./runtimeContainer";
 
 export interface RuntimeServiceArgs {
   context: AwsContext;
@@ -15,16 +19,26 @@ export interface RuntimeServiceArgs {
   albSecurityGroupId: pulumi.Input<string>;
   targetGroupArn: pulumi.Input<string>;
   imageRef: pulumi.Input<string>;
+  /**
+   * The ECR repository the execution role may pull from.
+   * @default none: no ECR permissions (an image outside this account's ECR)
+   */
   repositoryArn?: pulumi.Input<string>;
+  /** CPU, memory and task counts; their defaults are the stack's (infra/stackDefaults.ts). */
   sizes: StackConfig["service"];
   logGroupName: pulumi.Input<string>;
   logGroupArn: pulumi.Input<string>;
   /** Non-secret runtime settings, as the runtime's environment variables. */
-  environment: Record<string, pulumi.Input<string>>;
+  environment: Record<DeployedEnvironmentName, pulumi.Input<string>>;
   /** Secret runtime settings: env name → Secrets Manager secret ARN. */
-  secrets: Record<string, pulumi.Input<string>>;
+  secrets: Record<DeployedSecretName, pulumi.Input<string>>;
   secretsKeyArn: pulumi.Input<string>;
-  send: { phoneNumberArn: pulumi.Input<string>; configurationSetArn: pulumi.Input<string> };
+  send: {
+    phoneNumberArn: pulumi.Input<string>;
+    configurationSetArn: pulumi.Input<string>;
+    /** The number's opt-out list, which the runtime reads for `get_opt_out_status`. */
+    optOutListArn: pulumi.Input<string>;
+  };
   table: { arn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
   /** The restricted group the runtime writes audit events to (write-only for the task). */
   auditLogGroupArn: pulumi.Input<string>;
@@ -48,7 +62,7 @@ export class RuntimeService extends pulumi.ComponentResource {
 
   constructor(name: string, args: RuntimeServiceArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:service:RuntimeService", name, {}, opts);
-    const { tags, namePrefix, accountId, region } = args.context;
+    const { tags, namePrefix } = args.context;
 
     this.cluster = new aws.ecs.Cluster(
       `${name}-cluster`,
@@ -60,161 +74,10 @@ export class RuntimeService extends pulumi.ComponentResource {
       { parent: this },
     );
 
-    this.taskRole = createServiceRole(
-      {
-        name: `${name}-task`,
-        policyName: `${name}-task`,
-        description:
-          "The SMS runtime: send from this stack's number, use its table, append audit events",
-        service: "ecs-tasks.amazonaws.com",
-        accountId,
-        tags,
-        statements: [
-          {
-            sid: "SendFromThisNumberAndConfigurationSet",
-            actions: ["sms-voice:SendTextMessage"],
-            resources: [args.send.phoneNumberArn, args.send.configurationSetArn],
-          },
-          {
-            // The runtime's readiness check reads the number's status and two-way settings.
-            sid: "DescribeThisNumber",
-            actions: ["sms-voice:DescribePhoneNumbers"],
-            resources: [args.send.phoneNumberArn],
-          },
-          {
-            sid: "ConversationTableItems",
-            actions: [
-              "dynamodb:GetItem",
-              "dynamodb:PutItem",
-              "dynamodb:UpdateItem",
-              "dynamodb:DeleteItem",
-              "dynamodb:Query",
-              "dynamodb:ConditionCheckItem",
-            ],
-            resources: [args.table.arn, pulumi.interpolate`${args.table.arn}/index/*`],
-          },
-          {
-            sid: "TableKeyThroughDynamoDbOnly",
-            actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-            resources: [args.table.kmsKeyArn],
-            conditions: [
-              {
-                test: "StringEquals",
-                variable: "kms:ViaService",
-                values: [`dynamodb.${region}.amazonaws.com`],
-              },
-            ],
-          },
-          {
-            sid: "AppendAuditEvents",
-            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            resources: [pulumi.interpolate`${args.auditLogGroupArn}:*`],
-          },
-        ],
-      },
-      { parent: this },
-    );
+    const roles = createRuntimeRoles(name, args, this);
+    this.taskRole = roles.task.role;
+    this.executionRole = roles.execution.role;
 
-    const pull: aws.types.input.iam.GetPolicyDocumentStatementArgs[] = args.repositoryArn
-      ? [
-          // GetAuthorizationToken is account-wide by design: it has no resource to scope to.
-          { sid: "EcrLogin", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] },
-          {
-            sid: "PullThisImage",
-            actions: [
-              "ecr:BatchGetImage",
-              "ecr:GetDownloadUrlForLayer",
-              "ecr:BatchCheckLayerAvailability",
-            ],
-            resources: [args.repositoryArn],
-          },
-        ]
-      : [];
-    this.executionRole = createServiceRole(
-      {
-        name: `${name}-execution`,
-        policyName: `${name}-execution`,
-        description: "ECS agent: pull the image, write service logs, read the runtime's secrets",
-        service: "ecs-tasks.amazonaws.com",
-        accountId,
-        tags,
-        statements: [
-          ...pull,
-          {
-            sid: "WriteServiceLogs",
-            actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
-            resources: [pulumi.interpolate`${args.logGroupArn}:*`],
-          },
-          {
-            sid: "ReadRuntimeSecrets",
-            actions: ["secretsmanager:GetSecretValue"],
-            resources: Object.values(args.secrets),
-          },
-          {
-            sid: "SecretsKeyThroughSecretsManagerOnly",
-            actions: ["kms:Decrypt"],
-            resources: [args.secretsKeyArn],
-            conditions: [
-              {
-                test: "StringEquals",
-                variable: "kms:ViaService",
-                values: [`secretsmanager.${region}.amazonaws.com`],
-              },
-            ],
-          },
-        ],
-      },
-      { parent: this },
-    );
-
-    const container = pulumi
-      .all([
-        args.imageRef,
-        args.logGroupName,
-        pulumi.output(args.environment),
-        pulumi.output(args.secrets),
-      ])
-      .apply(([image, logGroup, environment, secrets]) =>
-        JSON.stringify([
-          {
-            name: CONTAINER_NAME,
-            image,
-            essential: true,
-            user: secureDefaults.containerUser,
-            readonlyRootFilesystem: secureDefaults.readonlyRootFilesystem,
-            privileged: false,
-            portMappings: [{ containerPort: CONTAINER_PORT, protocol: "tcp" }],
-            environment: Object.entries(environment)
-              .map(([n, value]) => ({ name: n, value }))
-              .sort((a, b) => a.name.localeCompare(b.name)),
-            secrets: Object.entries(secrets)
-              .map(([n, valueFrom]) => ({ name: n, valueFrom }))
-              .sort((a, b) => a.name.localeCompare(b.name)),
-            stopTimeout: secureDefaults.containerStopTimeoutSeconds,
-            linuxParameters: { initProcessEnabled: true },
-            healthCheck: {
-              command: [
-                "CMD",
-                "node",
-                "-e",
-                `fetch('http://127.0.0.1:${CONTAINER_PORT}/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))`,
-              ],
-              interval: 15,
-              timeout: 3,
-              retries: 3,
-              startPeriod: 15,
-            },
-            logConfiguration: {
-              logDriver: "awslogs",
-              options: {
-                "awslogs-group": logGroup,
-                "awslogs-region": region,
-                "awslogs-stream-prefix": CONTAINER_NAME,
-              },
-            },
-          },
-        ]),
-      );
     this.taskDefinition = new aws.ecs.TaskDefinition(
       `${name}-task`,
       {
@@ -226,7 +89,7 @@ export class RuntimeService extends pulumi.ComponentResource {
         runtimePlatform: { operatingSystemFamily: "LINUX", cpuArchitecture: "X86_64" },
         taskRoleArn: this.taskRole.arn,
         executionRoleArn: this.executionRole.arn,
-        containerDefinitions: container,
+        containerDefinitions: runtimeContainerDefinitions(args),
         tags,
       },
       { parent: this },
@@ -308,7 +171,12 @@ export class RuntimeService extends pulumi.ComponentResource {
         waitForSteadyState: true,
         tags,
       },
-      { parent: this, ignoreChanges: ["desiredCount"] },
+      {
+        parent: this,
+        ignoreChanges: ["desiredCount"],
+        // A task started before its roles' policies are attached cannot pull, log or send.
+        dependsOn: [...roles.task.ready, ...roles.execution.ready],
+      },
     );
 
     const scaling = new aws.appautoscaling.Target(

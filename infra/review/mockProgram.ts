@@ -17,6 +17,10 @@ export interface Registered {
   state: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   inputs: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
   custom: boolean;
+  /** The URN the engine would give it (type chain of its parents, then its name). */
+  urn: string;
+  /** URNs its `aliases` option claims, so a moved resource is recognised as the same one. */
+  aliasUrns: string[];
 }
 
 /** A stack file's `eum-sms-stack:*` settings as a ConfigSource, with optional overrides. */
@@ -117,6 +121,11 @@ function fakeState(
         ...state,
         arn: `arn:aws:sms-voice:us-east-1:${ACCOUNT}:configuration-set/${String(inputs.name)}`,
       };
+    case "aws:pinpoint/smsvoicev2OptOutList:Smsvoicev2OptOutList":
+      return {
+        ...state,
+        arn: `arn:aws:sms-voice:us-east-1:${ACCOUNT}:opt-out-list/${String(inputs.name)}`,
+      };
     case "aws:lb/loadBalancer:LoadBalancer":
       return {
         ...state,
@@ -158,12 +167,22 @@ export async function runStackUnderMocks(
   overrides: Record<string, string | undefined> = {},
 ) {
   const resources: Registered[] = [];
+  const pendingUrns = new Map<string, { urn: string; aliasUrns: string[] }[]>();
   await pulumi.runtime.setMocks(
     {
       newResource(args) {
         const custom = args.custom ?? true;
         const state = custom ? fakeState(args.type, args.name, args.inputs) : {};
-        resources.push({ type: args.type, name: args.name, inputs: args.inputs, state, custom });
+        const urns = pendingUrns.get(`${args.type}::${args.name}`)?.shift();
+        resources.push({
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          state,
+          custom,
+          urn: urns?.urn ?? "",
+          aliasUrns: urns?.aliasUrns ?? [],
+        });
         return { id: custom ? `${args.name}-id` : "", state };
       },
       call(args) {
@@ -198,6 +217,7 @@ export async function runStackUnderMocks(
     stack,
     false,
   );
+  recordUrns(pendingUrns);
   const { createStack } = await import("../stack");
   const config = loadStackFile(stack, overrides);
   const outputs = createStack(config);
@@ -216,13 +236,64 @@ export async function runStackUnderMocks(
   return { config, resources, outputs: resolved };
 }
 
-// Test helpers, now in tests/support/stackResources.ts. These two stay only until
-// tests/infra/stackControls.ts (another owner's file) imports them from there; then delete them.
-export const ofType = (resources: Registered[], type: string) =>
-  resources.filter((r) => r.type === type);
-export const one = (resources: Registered[], type: string, nameIncludes = "") => {
-  const found = resources.filter((r) => r.type === type && r.name.includes(nameIncludes));
-  if (found.length !== 1)
-    throw new Error(`expected one ${type} named *${nameIncludes}*, found ${found.length}`);
-  return found[0]!;
-};
+/** The parts of the mock monitor's register request that name a resource and its aliases. */
+interface RegisterRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getAliasesList(): {
+    hasSpec(): boolean;
+    getSpec(): {
+      getName(): string;
+      getType(): string;
+      getParenturn(): string;
+      getNoparent(): boolean;
+    };
+    getUrn(): string;
+  }[];
+}
+interface MockMonitor {
+  registerResource(req: RegisterRequest, callback: unknown): Promise<void>;
+}
+
+/**
+ * The engine's URN: the type part chains the types of all ancestors (the mock monitor keeps only
+ * the parent's), so a grandchild's URN changes when a component moves, as it does in a real stack.
+ */
+function urnOf(parentUrn: string, type: string, name: string): string {
+  const qualified = parentUrn ? `${parentUrn.split("::")[2]}$${type}` : type;
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+}
+
+/**
+ * Wraps the mock monitor so that each registration's URN and alias URNs are known: the mocks'
+ * `newResource` sees neither the parent nor the aliases, and a refactor that moves a resource
+ * must be checked against both.
+ */
+function recordUrns(into: Map<string, { urn: string; aliasUrns: string[] }[]>): void {
+  const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+  const register = monitor.registerResource.bind(monitor);
+  const aliasesOf = new Map<string, string[]>();
+  monitor.registerResource = (req, callback) => {
+    const type = req.getType();
+    const name = req.getName();
+    const aliasUrns = req.getAliasesList().map((alias) => {
+      if (!alias.hasSpec()) return alias.getUrn();
+      const spec = alias.getSpec();
+      return urnOf(
+        spec.getNoparent() ? "" : spec.getParenturn() || req.getParent(),
+        spec.getType() || type,
+        spec.getName() || name,
+      );
+    });
+    // As the engine does: a child of an aliased parent is also known under each old parent URN.
+    for (const parentAlias of aliasesOf.get(req.getParent()) ?? []) {
+      aliasUrns.push(urnOf(parentAlias, type, name));
+    }
+    const urn = urnOf(req.getParent(), type, name);
+    aliasesOf.set(urn, aliasUrns);
+    const key = `${type}::${name}`;
+    into.set(key, [...(into.get(key) ?? []), { urn, aliasUrns }]);
+    return register(req, callback);
+  };
+}

@@ -6,6 +6,8 @@
  * `AWS_SMS_CONFIGURATION_SET`, `USE_MOCK_SMS`) so existing deployments carry over.
  */
 
+import { DEFAULT_API_KEY_HEADER, DEFAULT_PORT } from "./contract/runtimeContract";
+
 export type StoreConfig = { kind: "sqlite"; path: string } | { kind: "dynamodb"; table: string };
 
 export interface RuntimeConfig {
@@ -175,7 +177,9 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
   } else if (eventBridgeApiKeyRaw.length < MIN_SECRET_LENGTH) {
     problems.push(`EVENTBRIDGE_API_KEY is too short: use at least ${MIN_SECRET_LENGTH} characters`);
   }
-  const eventBridgeApiKeyHeader = (text("EVENTBRIDGE_API_KEY_HEADER") ?? "x-api-key").toLowerCase();
+  const eventBridgeApiKeyHeader = (
+    text("EVENTBRIDGE_API_KEY_HEADER") ?? DEFAULT_API_KEY_HEADER
+  ).toLowerCase();
   if (!HEADER_NAME.test(eventBridgeApiKeyHeader)) {
     problems.push(
       `EVENTBRIDGE_API_KEY_HEADER="${eventBridgeApiKeyHeader}" is not a valid HTTP header name`,
@@ -276,7 +280,7 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
   }
 
   const config: RuntimeConfig = {
-    port: integer("PORT", 10003, 1, 65535),
+    port: integer("PORT", DEFAULT_PORT, 1, 65535),
     host: text("HOST") ?? "0.0.0.0",
     region,
     useMockSms,

@@ -1,4 +1,5 @@
-import { one, runStackUnderMocks, type Registered } from "../../infra/review/mockProgram";
+import { runStackUnderMocks, type Registered } from "../../infra/review/mockProgram";
+import { one } from "../support/stackResources";
 import { AGENT_PATHS, WEBHOOK_PATH } from "../../infra/components/webhookLoadBalancer";
 
 /**

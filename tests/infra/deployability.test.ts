@@ -2,13 +2,8 @@ import * as fc from "fast-check";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { INTERFACE_ENDPOINTS } from "../../infra/components/network";
 import { ecrRepositoryOf } from "../../infra/components/runtimeImage";
-import {
-  loadStackFile,
-  one,
-  ofType,
-  runStackUnderMocks,
-  type Registered,
-} from "../../infra/review/mockProgram";
+import { loadStackFile, runStackUnderMocks, type Registered } from "../../infra/review/mockProgram";
+import { ofType, one } from "../support/stackResources";
 import { phoneNumberReadiness } from "../../infra/phoneNumberReadiness";
 import { perTaskPartsPerSecond } from "../../infra/sendRate";
 import { StackConfigError } from "../../infra/stackConfig";

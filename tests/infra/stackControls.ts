@@ -1,10 +1,5 @@
-import {
-  loadStackFile,
-  one,
-  ofType,
-  runStackUnderMocks,
-  type Registered,
-} from "../../infra/review/mockProgram";
+import { loadStackFile, runStackUnderMocks, type Registered } from "../../infra/review/mockProgram";
+import { ofType, one } from "../support/stackResources";
 
 type Doc = {
   Statement: {

@@ -28,12 +28,13 @@ describe("offline review of the dev stack", () => {
       "secrets",
       "sms",
       "sms-inbound-dlq",
+      "sms-webhook",
       "web",
       "web-access-logs",
     ]);
     expect(report.results).toHaveLength(38);
     expect(result.mandatory).toEqual([]);
-    expect(result.markdown).toContain(`${resources} resources in 14 components`);
+    expect(result.markdown).toContain(`${resources} resources in 15 components`);
     expect(result.markdown).toContain(
       "| pass | `kms-key-rotation-and-description` | K1 | mandatory |",
     );

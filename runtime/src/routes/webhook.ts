@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { constantTimeEqual } from "../auth/constantTimeEqual";
+import { WEBHOOK_PATH } from "../contract/runtimeContract";
 import type { Caller, ConversationService } from "../conversations/conversationService";
 import { parseInboundSms } from "../conversations/inboundSms";
 import { AppError, type ErrorCode } from "../errors";
@@ -34,7 +35,7 @@ export interface WebhookDeps {
  * proven by the connection's API key. 2xx means stored; 5xx asks AWS to retry; 4xx is final.
  */
 export function registerWebhook(app: FastifyInstance, deps: WebhookDeps): void {
-  app.post("/sms/webhook", async (request, reply) => {
+  app.post(WEBHOOK_PATH, async (request, reply) => {
     const body = request.body;
     const snsType = request.headers["x-amz-sns-message-type"];
     if (snsType !== undefined || isSnsShaped(body)) {

@@ -1,0 +1,80 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { MonitoringArgs } from "./monitoring";
+
+/** The dashboard's widgets: the same signals the alarms watch, two widgets a row. */
+export function monitoringDashboardBody(args: MonitoringArgs): pulumi.Output<string> {
+  const { region } = args.context;
+  return pulumi.jsonStringify({
+    widgets: [
+      widget(0, "Webhook requests and errors", region, [
+        [
+          "AWS/ApplicationELB",
+          "RequestCount",
+          "LoadBalancer",
+          args.loadBalancerArnSuffix,
+          { stat: "Sum" },
+        ],
+        [".", "HTTPCode_Target_5XX_Count", ".", ".", { stat: "Sum" }],
+        [".", "HTTPCode_Target_4XX_Count", ".", ".", { stat: "Sum" }],
+        [".", "HTTPCode_ELB_5XX_Count", ".", ".", { stat: "Sum" }],
+      ]),
+      widget(1, "Response time p50 / p99", region, [
+        [
+          "AWS/ApplicationELB",
+          "TargetResponseTime",
+          "LoadBalancer",
+          args.loadBalancerArnSuffix,
+          { stat: "p50" },
+        ],
+        ["...", { stat: "p99" }],
+      ]),
+      widget(2, "SMS parts sent / delivered, inbound", region, [
+        ["AWS/SMSVoice", "NumberOfTextMessagePartsSent", { stat: "Sum" }],
+        [".", "NumberOfTextMessagePartsDelivered", { stat: "Sum" }],
+        [".", "NumberOfMessagesReceived", { stat: "Sum" }],
+      ]),
+      widget(3, "SMS spend this month (USD)", region, [
+        ["AWS/SMSVoice", "TextMessageMonthlySpend", { stat: "Maximum" }],
+      ]),
+      widget(4, "Runtime CPU / memory", region, [
+        [
+          "AWS/ECS",
+          "CPUUtilization",
+          "ClusterName",
+          args.clusterName,
+          "ServiceName",
+          args.serviceName,
+        ],
+        [".", "MemoryUtilization", ".", ".", ".", "."],
+      ]),
+      widget(5, "Deliveries to the webhook that failed", region, [
+        ["AWS/Events", "FailedInvocations", "RuleName", args.eventRuleName, { stat: "Sum" }],
+        [
+          "AWS/SNS",
+          "NumberOfNotificationsFailed",
+          "TopicName",
+          args.inboundTopicName,
+          { stat: "Sum" },
+        ],
+        ...Object.values(args.deadLetterQueueNames).map((q) => [
+          "AWS/SQS",
+          "ApproximateNumberOfMessagesVisible",
+          "QueueName",
+          q,
+          { stat: "Maximum" },
+        ]),
+      ]),
+    ],
+  });
+}
+
+function widget(index: number, title: string, region: string, metrics: unknown[][]) {
+  return {
+    type: "metric",
+    x: (index % 2) * 12,
+    y: Math.floor(index / 2) * 6,
+    width: 12,
+    height: 6,
+    properties: { title, region, metrics, view: "timeSeries", stacked: false, period: 300 },
+  };
+}
