@@ -8,6 +8,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import type { Logger } from "pino";
+import { BODY_LIMIT_BYTES } from "./contract/runtimeContract";
 import { ConversationService } from "./conversations/conversationService";
 import { patientRefFunction } from "./conversations/patientRef";
 import { AppError } from "./errors";
@@ -71,8 +72,6 @@ export interface AppDeps {
 
 // Re-exported: tests and main know the lifecycle as part of the app they build.
 export type { Lifecycle } from "./lifecycle";
-
-export const BODY_LIMIT_BYTES = 64 * 1024;
 
 /**
  * How long a caller has to send a request. SNS gives up on an endpoint after 15 s and EventBridge

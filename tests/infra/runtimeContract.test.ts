@@ -1,7 +1,5 @@
-import { BODY_LIMIT_BYTES as APP_BODY_LIMIT_BYTES } from "../../runtime/src/app";
 import { loadConfig } from "../../runtime/src/config";
 import {
-  BODY_LIMIT_BYTES,
   DEPLOYED_ENVIRONMENT,
   DEPLOYED_SECRETS,
   NOT_SET_BY_THE_STACK,
@@ -116,8 +114,7 @@ describe.each(["dev", "prod"])("the runtime contract in the %s stack", (stack) =
 });
 
 describe("the contract's constants", () => {
-  it("are the ones the load balancer and the app use", () => {
+  it("are the ones the load balancer uses", () => {
     expect(ALB_WEBHOOK_PATH).toBe(WEBHOOK_PATH);
-    expect(APP_BODY_LIMIT_BYTES).toBe(BODY_LIMIT_BYTES);
   });
 });

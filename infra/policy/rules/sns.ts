@@ -75,7 +75,7 @@ export const snsPolicies: HipaaPolicy[] = [
       "Subscriptions use HTTPS (never HTTP), signed (not raw) deliveries, and a redrive DLQ",
     enforcementLevel: "mandatory",
     remediation:
-      "subscribe https://<domainName>/sms/webhook with rawMessageDelivery: false and a redrivePolicy (Messaging.subscribeWebhook)",
+      "subscribe https://<domainName>/sms/webhook with rawMessageDelivery: false and a redrivePolicy (WebhookSubscription)",
     types: ["aws:sns/topicSubscription:TopicSubscription"],
     check: (p) => {
       const protocol = str(p.protocol);
