@@ -56,6 +56,7 @@ export function createStack(config: StackConfig): StackOutputs {
     auditRetentionDays: config.auditLogRetentionDays,
     deletionProtection: config.deletionProtection,
     cloudTrail: config.createCloudTrail,
+    ...(config.trailReplicaRegion ? { trailReplicaRegion: config.trailReplicaRegion } : {}),
   });
   const network = new Network(`${prefix}-net`, {
     context,
@@ -67,6 +68,7 @@ export function createStack(config: StackConfig): StackOutputs {
     dataKeyArn: encryption.dataKey.arn,
     deletionProtection: config.deletionProtection,
     backupRetentionDays: config.backupRetentionDays,
+    holdsPatientData: config.holdsPatientData,
   });
   const messaging = new Messaging(`${prefix}-sms`, {
     context,
