@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { constantTimeEqual } from "../auth/constantTimeEqual";
+import { secretMatches, type SecretCheck } from "../auth/rotatingSecret";
 import type { Caller } from "../conversations/conversationService";
 import { unauthorized } from "../errors";
 
@@ -10,11 +10,11 @@ import { unauthorized } from "../errors";
 export function requireAgentToken(
   request: FastifyRequest,
   reply: FastifyReply,
-  agentApiToken: string,
+  agentApiToken: SecretCheck,
 ): void {
   const header = request.headers.authorization;
   const token = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : "";
-  if (!constantTimeEqual(token, agentApiToken)) {
+  if (!secretMatches(token, agentApiToken)) {
     reply.header("www-authenticate", 'Bearer realm="eum-sms"');
     throw unauthorized("send Authorization: Bearer <AGENT_API_TOKEN>");
   }

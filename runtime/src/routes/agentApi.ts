@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { constantTimeEqual } from "../auth/constantTimeEqual";
+import { secretMatches, type SecretCheck } from "../auth/rotatingSecret";
 import type {
   Caller,
   ConversationService,
@@ -133,14 +133,14 @@ const getMessageSchema = {
 /** The agent API: bearer-token authenticated, JSON in and out, errors as `{code, message}`. */
 export function registerAgentApi(
   app: FastifyInstance,
-  deps: { service: ConversationService; agentApiToken: string },
+  deps: { service: ConversationService; agentApiToken: SecretCheck },
 ): void {
   void app.register(async (api) => {
     api.addHook("onRequest", async (request, reply) => {
       const header = request.headers.authorization;
       const token =
         typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : "";
-      if (!constantTimeEqual(token, deps.agentApiToken)) {
+      if (!secretMatches(token, deps.agentApiToken)) {
         reply.header("www-authenticate", 'Bearer realm="eum-sms"');
         throw unauthorized("send Authorization: Bearer <AGENT_API_TOKEN>");
       }

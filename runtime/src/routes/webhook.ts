@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { constantTimeEqual } from "../auth/constantTimeEqual";
+import { secretMatches, type SecretCheck } from "../auth/rotatingSecret";
 import type { Caller, ConversationService } from "../conversations/conversationService";
 import { parseInboundSms } from "../conversations/inboundSms";
 import { AppError, badRequest, forbidden, unauthorized, unavailable } from "../errors";
@@ -23,7 +23,7 @@ export interface WebhookDeps {
   certificates: CertificateSource;
   subscriptionConfirmer: SubscriptionConfirmer;
   allowedTopicArns: readonly string[];
-  eventBridgeApiKey: string | undefined;
+  eventBridgeApiKey: SecretCheck | undefined;
   eventBridgeApiKeyHeader: string;
   now: () => Date;
 }
@@ -152,7 +152,7 @@ async function handleEventBridge(
   if (
     deps.eventBridgeApiKey === undefined ||
     typeof presented !== "string" ||
-    !constantTimeEqual(presented, deps.eventBridgeApiKey)
+    !secretMatches(presented, deps.eventBridgeApiKey)
   ) {
     request.log.warn("eventbridge call with a missing or wrong api key");
     throw unauthorized("missing or invalid API key");
