@@ -79,6 +79,12 @@ export function createStack(config: StackConfig): StackOutputs {
   const secrets = new RuntimeSecrets(`${prefix}-secrets`, {
     context,
     messagingKeyArn: encryption.messagingKey.arn,
+    rotation: {
+      days: config.secretRotationDays,
+      logsKeyArn: encryption.logsKey.arn,
+      logRetentionDays: config.logRetentionDays,
+      apiKeyHeader: API_KEY_HEADER,
+    },
   });
   const image = new RuntimeImage(`${prefix}-image`, {
     context,
@@ -133,6 +139,9 @@ export function createStack(config: StackConfig): StackOutputs {
         CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
         LOG_LEVEL: "info",
         AUDIT_LOG_GROUP: logs.auditLogGroup.name,
+        // Rotated: the runtime re-reads these itself and accepts AWSPREVIOUS for an overlap.
+        AGENT_AUTH_ARN: secrets.agentApiToken.arn,
+        EVENTBRIDGE_AUTH_ARN: secrets.eventBridgeApiKey.arn,
       },
       secrets: {
         AGENT_API_TOKEN: secrets.agentApiToken.arn,
@@ -146,6 +155,7 @@ export function createStack(config: StackConfig): StackOutputs {
       },
       table: { arn: table.table.arn, kmsKeyArn: encryption.dataKey.arn },
       auditLogGroupArn: logs.auditLogGroup.arn,
+      rotatedSecretArns: [secrets.agentApiToken.arn, secrets.eventBridgeApiKey.arn],
     },
     { dependsOn: [alb.httpsListener] },
   );

@@ -57,6 +57,8 @@ export interface StackConfig {
   holdsPatientData: boolean;
   /** A second region the CloudTrail bucket is replicated to (with createCloudTrail). */
   trailReplicaRegion?: string;
+  /** Days between rotations of the agent token and the EventBridge key. */
+  secretRotationDays: number;
   // ---- end compliance keys ----
   /** Expected volumes, for the offline review's cost estimate only. */
   expectedMonthlyParts: { outbound: number; inbound: number };
@@ -366,6 +368,7 @@ export function loadStackConfig(
     backupRetentionDays,
     holdsPatientData,
     ...(trailReplicaRegion ? { trailReplicaRegion } : {}),
+    secretRotationDays: int("secretRotationDays", 30, 1, 365),
     expectedMonthlyParts: {
       outbound: int("expectedMonthlyPartsOut", 10_000, 0, 1_000_000_000),
       inbound: int("expectedMonthlyPartsIn", 5_000, 0, 1_000_000_000),

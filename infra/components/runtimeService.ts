@@ -28,6 +28,8 @@ export interface RuntimeServiceArgs {
   table: { arn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
   /** The restricted group the runtime writes audit events to (write-only for the task). */
   auditLogGroupArn: pulumi.Input<string>;
+  /** Rotated secrets the runtime re-reads itself (AWSCURRENT/AWSPREVIOUS), issue 14. */
+  rotatedSecretArns?: pulumi.Input<string>[];
 }
 
 /**
@@ -110,6 +112,27 @@ export class RuntimeService extends pulumi.ComponentResource {
             actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
             resources: [pulumi.interpolate`${args.auditLogGroupArn}:*`],
           },
+          ...(args.rotatedSecretArns?.length
+            ? [
+                {
+                  sid: "ReadRotatedSecrets",
+                  actions: ["secretsmanager:GetSecretValue"],
+                  resources: args.rotatedSecretArns,
+                },
+                {
+                  sid: "RotatedSecretsKeyThroughSecretsManagerOnly",
+                  actions: ["kms:Decrypt"],
+                  resources: [args.secretsKeyArn],
+                  conditions: [
+                    {
+                      test: "StringEquals",
+                      variable: "kms:ViaService",
+                      values: [`secretsmanager.${region}.amazonaws.com`],
+                    },
+                  ],
+                },
+              ]
+            : []),
         ],
       },
       { parent: this },

@@ -294,8 +294,8 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     eventBridgeApiKey,
     eventBridgeApiKeyHeader,
     rotation: {
-      agentApiTokenSecretId: text("AGENT_API_TOKEN_SECRET_ARN"),
-      eventBridgeApiKeySecretId: text("EVENTBRIDGE_API_KEY_SECRET_ARN"),
+      agentApiTokenSecretId: text("AGENT_AUTH_ARN"),
+      eventBridgeApiKeySecretId: text("EVENTBRIDGE_AUTH_ARN"),
       refreshSeconds: integer("SECRET_REFRESH_SECONDS", 60, 10, 3600),
       overlapSeconds: integer("SECRET_OVERLAP_SECONDS", 86_400, 60, 30 * 86_400),
     },

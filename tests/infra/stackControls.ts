@@ -52,6 +52,8 @@ const UNTAGGABLE = new Set([
   "aws:cloudwatch/dashboard:Dashboard",
   "aws:route53/record:Record",
   "aws:backup/selection:Selection",
+  "aws:secretsmanager/secretRotation:SecretRotation",
+  "aws:lambda/permission:Permission",
 ]);
 
 /** The security inputs every stack must have; `stack` names a Pulumi.<stack>.yaml. */
