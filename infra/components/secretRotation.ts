@@ -9,7 +9,7 @@ import { createServiceRole } from "./serviceRole";
 /** The handler's source, shipped inline: no build step, no bundle, no dependency. */
 // From the repository root, so a compiled copy in dist/ (npm run review) finds it too.
 export const ROTATION_HANDLER_SOURCE = readFileSync(
-  join(findRepoRoot(), "infra", "components", "rotation", "rotateSecretHandler.js"),
+  join(findRepoRoot(), "infra", "rotation", "rotateSecretHandler.js"),
   "utf8",
 );
 

@@ -3,7 +3,7 @@ import { ROTATION_HANDLER_SOURCE } from "../../infra/components/secretRotation";
 
 // The Lambda's own file, loaded the way Lambda loads it (CommonJS).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const handler = require("../../infra/components/rotation/rotateSecretHandler.js") as {
+const handler = require("../../infra/rotation/rotateSecretHandler.js") as {
   rotate(
     event: { SecretId: string; ClientRequestToken: string; Step: string },
     deps: unknown,
