@@ -60,6 +60,7 @@ export function createStack(config: StackConfig): StackOutputs {
     auditRetentionDays: config.auditLogRetentionDays,
     deletionProtection: config.deletionProtection,
     cloudTrail: config.createCloudTrail,
+    ...(config.trailReplicaRegion ? { trailReplicaRegion: config.trailReplicaRegion } : {}),
   });
   const network = new Network(`${prefix}-net`, {
     context,
@@ -71,6 +72,7 @@ export function createStack(config: StackConfig): StackOutputs {
     dataKeyArn: encryption.dataKey.arn,
     deletionProtection: config.deletionProtection,
     backupRetentionDays: config.backupRetentionDays,
+    holdsPatientData: config.holdsPatientData,
   });
   const messaging = new Messaging(`${prefix}-sms`, {
     context,
@@ -81,6 +83,12 @@ export function createStack(config: StackConfig): StackOutputs {
   const secrets = new RuntimeSecrets(`${prefix}-secrets`, {
     context,
     messagingKeyArn: encryption.messagingKey.arn,
+    rotation: {
+      days: config.secretRotationDays,
+      logsKeyArn: encryption.logsKey.arn,
+      logRetentionDays: config.logRetentionDays,
+      apiKeyHeader: API_KEY_HEADER,
+    },
   });
   const image = new RuntimeImage(`${prefix}-image`, {
     context,
@@ -140,6 +148,9 @@ export function createStack(config: StackConfig): StackOutputs {
         PUBLIC_BASE_URL: publicBaseUrl,
         // The ALB is the one proxy in front of the tasks: its X-Forwarded-For entry is the client.
         TRUSTED_PROXY_HOPS: "1",
+        // Rotated: the runtime re-reads these itself and accepts AWSPREVIOUS for an overlap.
+        AGENT_AUTH_ARN: secrets.agentApiToken.arn,
+        EVENTBRIDGE_AUTH_ARN: secrets.eventBridgeApiKey.arn,
       },
       secrets: {
         AGENT_API_TOKEN: secrets.agentApiToken.arn,
@@ -154,6 +165,7 @@ export function createStack(config: StackConfig): StackOutputs {
       },
       table: { arn: table.table.arn, kmsKeyArn: encryption.dataKey.arn },
       auditLogGroupArn: logs.auditLogGroup.arn,
+      rotatedSecretArns: [secrets.agentApiToken.arn, secrets.eventBridgeApiKey.arn],
     },
     { dependsOn: [alb.httpsListener] },
   );

@@ -53,6 +53,14 @@ export interface StackConfig {
   conversationTtlDays: number;
   /** Days AWS Backup keeps daily backups of the table; 0 leaves it to point-in-time recovery. */
   backupRetentionDays: number;
+  // ---- compliance keys (issue 14) ----
+  /** Whether the stack can hold real patients' data: a real (non-simulator) number can. */
+  holdsPatientData: boolean;
+  /** A second region the CloudTrail bucket is replicated to (with createCloudTrail). */
+  trailReplicaRegion?: string;
+  /** Days between rotations of the agent token and the EventBridge key. */
+  secretRotationDays: number;
+  // ---- end compliance keys ----
   /** Expected volumes, for the offline review's cost estimate only. */
   expectedMonthlyParts: { outbound: number; inbound: number };
 }
@@ -296,6 +304,40 @@ export function loadStackConfig(
     problems.push(`${key("smsMonthlyBudgetUsd")} must be a positive number of US dollars`);
   }
 
+  // ---- compliance keys (issue 14): decided by the number, not by the stack's name ----
+  // A real number reaches real patients, so what they send is PHI and the table must be
+  // recoverable beyond point-in-time recovery's 35 days (DynamoDBInBackupPlan, 164.308(a)(7)).
+  const holdsPatientData = bool("holdsPatientData", phoneType !== "SIMULATOR");
+  const backupRetentionDays = int(
+    "backupRetentionDays",
+    holdsPatientData ? defaults.backupRetentionDays : 0,
+    0,
+    36500,
+  );
+  if (holdsPatientData && backupRetentionDays === 0) {
+    problems.push(
+      `${key("backupRetentionDays")}=0 leaves a stack that can hold patients' data (${key("holdsPatientData")}, true for a ${phoneType} number) without backups: set it to 1 or more days`,
+    );
+  }
+  const trailReplicaRegion = str("trailReplicaRegion");
+  if (trailReplicaRegion !== undefined) {
+    if (!/^[a-z]{2}(-gov)?-[a-z]+-\d$/.test(trailReplicaRegion)) {
+      problems.push(
+        `${key("trailReplicaRegion")}="${trailReplicaRegion}" is not an AWS region such as us-west-2`,
+      );
+    } else if (trailReplicaRegion === region) {
+      problems.push(
+        `${key("trailReplicaRegion")}=${trailReplicaRegion} is the stack's own region: pick a second region, e.g. us-west-2`,
+      );
+    }
+    if (!bool("createCloudTrail", defaults.createCloudTrail)) {
+      problems.push(
+        `${key("trailReplicaRegion")} copies the stack's CloudTrail bucket: set ${key("createCloudTrail")}=true or remove it`,
+      );
+    }
+  }
+  // ---- end compliance keys ----
+
   const config: StackConfig = {
     project: context.project,
     environment,
@@ -323,7 +365,10 @@ export function loadStackConfig(
     wafRateLimit: int("wafRateLimit", defaults.wafRateLimit, 10, 2_000_000_000),
     createCloudTrail: bool("createCloudTrail", defaults.createCloudTrail),
     conversationTtlDays: int("conversationTtlDays", defaults.conversationTtlDays, 1, 3650),
-    backupRetentionDays: int("backupRetentionDays", defaults.backupRetentionDays, 0, 36500),
+    backupRetentionDays,
+    holdsPatientData,
+    ...(trailReplicaRegion ? { trailReplicaRegion } : {}),
+    secretRotationDays: int("secretRotationDays", defaults.secretRotationDays, 1, 365),
     expectedMonthlyParts: {
       outbound: int("expectedMonthlyPartsOut", defaults.expectedMonthlyPartsOut, 0, 1_000_000_000),
       inbound: int("expectedMonthlyPartsIn", defaults.expectedMonthlyPartsIn, 0, 1_000_000_000),

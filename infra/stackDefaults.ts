@@ -16,7 +16,10 @@ export interface EnvironmentDefaults {
   deletionProtection: boolean;
   /** Interface endpoints for the AWS APIs in a created VPC. */
   vpcEndpoints: boolean;
-  /** AWS Backup of the table; 0 is no backup plan. */
+  /**
+   * Days AWS Backup keeps the table's daily backups in a stack that can hold patients' data
+   * (`holdsPatientData`, true for a real number); a stack that cannot has no backup plan.
+   */
   backupRetentionDays: number;
 }
 
@@ -28,7 +31,7 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
     auditLogRetentionDays: 30,
     deletionProtection: false,
     vpcEndpoints: false,
-    backupRetentionDays: 0,
+    backupRetentionDays: 35,
   },
   staging: {
     desiredCount: 1,
@@ -37,7 +40,7 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
     auditLogRetentionDays: 365,
     deletionProtection: true,
     vpcEndpoints: false,
-    backupRetentionDays: 0,
+    backupRetentionDays: 35,
   },
   prod: {
     desiredCount: 2,
@@ -66,6 +69,8 @@ export const COMMON_DEFAULTS = {
   wafRateLimit: 1000,
   createCloudTrail: false,
   conversationTtlDays: 90,
+  /** Days between rotations of the agent token and the EventBridge connection's key. */
+  secretRotationDays: 30,
   expectedMonthlyPartsOut: 10_000,
   expectedMonthlyPartsIn: 5_000,
 } as const;

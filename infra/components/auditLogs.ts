@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { AwsContext } from "./awsContext";
 import { cloudTrailArn } from "./encryption";
+import { BucketReplica } from "./bucketReplica";
 import { LogBucket } from "./logBucket";
 import { createServiceRole } from "./serviceRole";
 
@@ -15,6 +16,8 @@ export interface AuditLogsArgs {
   deletionProtection: boolean;
   /** An optional multi-region trail, for accounts without an organization trail (V2). */
   cloudTrail: boolean;
+  /** With the trail: a second region its bucket is copied to (config trailReplicaRegion). */
+  trailReplicaRegion?: string;
 }
 
 /**
@@ -28,6 +31,8 @@ export class AuditLogs extends pulumi.ComponentResource {
   /** WAF requires the `aws-waf-logs-` prefix. */
   readonly wafLogGroup: aws.cloudwatch.LogGroup;
   readonly trail?: aws.cloudtrail.Trail;
+  readonly trailBucket?: LogBucket;
+  readonly trailReplica?: BucketReplica;
 
   constructor(name: string, args: AuditLogsArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:audit:AuditLogs", name, {}, opts);
@@ -61,6 +66,8 @@ export class AuditLogs extends pulumi.ComponentResource {
         {
           kmsKeyArn: args.logsKeyArn,
           forceDestroy: false,
+          // HIPAA documentation is kept six years (164.316(b)(2)); older trail files expire.
+          expireAfterDays: args.auditRetentionDays,
           tags,
           writers: (bucketArn) => [
             {
@@ -88,6 +95,58 @@ export class AuditLogs extends pulumi.ComponentResource {
         },
         { parent: this },
       );
+      this.trailBucket = trailBucket;
+      const accessLogPrefix = "trail-bucket/";
+      // Server access logs of the trail bucket (A3): who read or deleted audit records. S3
+      // delivers them only to a bucket whose default encryption is SSE-S3, not SSE-KMS
+      // (https://docs.aws.amazon.com/AmazonS3/latest/userguide/enable-server-access-logging.html);
+      // the log lines carry requesters and keys, no PHI. This bucket is not itself logged: logs
+      // of the log delivery would need a third bucket, and so on.
+      const accessLogBucket = new LogBucket(
+        `${name}-trail-s3-logs`,
+        {
+          forceDestroy: false,
+          expireAfterDays: args.auditRetentionDays,
+          tags,
+          writers: (bucketArn) => [
+            {
+              sid: "S3ServerAccessLogs",
+              principals: [{ type: "Service", identifiers: ["logging.s3.amazonaws.com"] }],
+              actions: ["s3:PutObject"],
+              resources: [pulumi.interpolate`${bucketArn}/${accessLogPrefix}*`],
+              conditions: [
+                { test: "StringEquals", variable: "aws:SourceAccount", values: [accountId] },
+                { test: "ArnLike", variable: "aws:SourceArn", values: [trailBucket.bucket.arn] },
+              ],
+            },
+          ],
+        },
+        { parent: this },
+      );
+      new aws.s3.BucketLogging(
+        `${name}-trail-bucket-access-logs`,
+        {
+          bucket: trailBucket.bucket.id,
+          targetBucket: accessLogBucket.bucket.id,
+          targetPrefix: accessLogPrefix,
+        },
+        { parent: this, dependsOn: [accessLogBucket.policy] },
+      );
+      if (args.trailReplicaRegion) {
+        this.trailReplica = new BucketReplica(
+          `${name}-trail-replica`,
+          {
+            context: args.context,
+            source: trailBucket.bucket,
+            sourceKeyArn: args.logsKeyArn,
+            sourceVersioning: trailBucket.versioning,
+            region: args.trailReplicaRegion,
+            expireAfterDays: args.auditRetentionDays,
+            forceDestroy: false,
+          },
+          { parent: this },
+        );
+      }
       const trailRole = createServiceRole(
         {
           name: `${name}-trail`,

@@ -9,6 +9,8 @@ export interface ConversationTableArgs {
   deletionProtection: boolean;
   /** Daily AWS Backup copies kept this many days (D1); 0 for none. */
   backupRetentionDays: number;
+  /** Tagged on the table (PatientData real/simulated) so the policy pack can require backups. */
+  holdsPatientData: boolean;
 }
 
 /**
@@ -51,7 +53,7 @@ export class ConversationTable extends pulumi.ComponentResource {
         pointInTimeRecovery: { enabled: true },
         ttl: { attributeName: schema.ttlAttribute, enabled: true },
         deletionProtectionEnabled: args.deletionProtection,
-        tags: args.context.tags,
+        tags: { ...args.context.tags, PatientData: args.holdsPatientData ? "real" : "simulated" },
       },
       { parent: this },
     );

@@ -9,6 +9,9 @@ import type { AwsContext } from "./awsContext";
 import { DeadLetterQueue } from "./deadLetterQueue";
 import { createServiceRole } from "./serviceRole";
 
+/** The connection's name: the rotation function updates it by name (SecretRotation). */
+export const connectionName = (namePrefix: string) => `${namePrefix}-webhook`;
+
 export interface EventRoutingArgs {
   context: AwsContext;
   messagingKeyArn: pulumi.Input<string>;
@@ -52,13 +55,15 @@ export class EventRouting extends pulumi.ComponentResource {
     this.connection = new aws.cloudwatch.EventConnection(
       `${name}-connection`,
       {
-        name: `${namePrefix}-webhook`,
+        name: connectionName(namePrefix),
         description: "API key for the runtime webhook",
         authorizationType: "API_KEY",
         authParameters: { apiKey: { key: args.apiKeyHeader, value: args.apiKeyValue } },
         kmsKeyIdentifier: args.messagingKeyArn,
       },
-      { parent: this },
+      // After creation the rotation function owns the key (events:UpdateConnection); an up must
+      // not put the first value back.
+      { parent: this, ignoreChanges: ["authParameters"] },
     );
     this.apiDestination = new aws.cloudwatch.EventApiDestination(
       `${name}-destination`,

@@ -2,6 +2,9 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport } from "./policyStatements";
 
+/** Days after which S3 aborts a multipart upload that never completed, and deletes its parts. */
+export const INCOMPLETE_UPLOAD_ABORT_DAYS = 7;
+
 export interface LogBucketArgs {
   /** A KMS key, or SSE-S3 where the writer supports no KMS key (ALB access logs). */
   kmsKeyArn?: pulumi.Input<string>;
@@ -21,6 +24,7 @@ export interface LogBucketArgs {
 export class LogBucket extends pulumi.ComponentResource {
   readonly bucket: aws.s3.Bucket;
   readonly policy: aws.s3.BucketPolicy;
+  readonly versioning: aws.s3.BucketVersioning;
 
   constructor(name: string, args: LogBucketArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:audit:LogBucket", name, {}, opts);
@@ -47,7 +51,7 @@ export class LogBucket extends pulumi.ComponentResource {
       },
       parent,
     );
-    new aws.s3.BucketVersioning(
+    this.versioning = new aws.s3.BucketVersioning(
       `${name}-versioning`,
       { bucket, versioningConfiguration: { status: "Enabled" } },
       parent,
@@ -82,6 +86,10 @@ export class LogBucket extends pulumi.ComponentResource {
               filter: { prefix: "" },
               expiration: { days: args.expireAfterDays },
               noncurrentVersionExpiration: { noncurrentDays: 30 },
+              // A failed upload leaves parts that are billed and never listed (CKV_AWS_300).
+              abortIncompleteMultipartUpload: {
+                daysAfterInitiation: INCOMPLETE_UPLOAD_ABORT_DAYS,
+              },
             },
           ],
         },

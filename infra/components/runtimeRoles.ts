@@ -72,6 +72,29 @@ export function createRuntimeRoles(
           actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
           resources: [pulumi.interpolate`${args.auditLogGroupArn}:*`],
         },
+        // Rotated secrets are read by the running task itself (not injected at start), so it
+        // picks up a new value without a restart.
+        ...(args.rotatedSecretArns?.length
+          ? [
+              {
+                sid: "ReadRotatedSecrets",
+                actions: ["secretsmanager:GetSecretValue"],
+                resources: args.rotatedSecretArns,
+              },
+              {
+                sid: "RotatedSecretsKeyThroughSecretsManagerOnly",
+                actions: ["kms:Decrypt"],
+                resources: [args.secretsKeyArn],
+                conditions: [
+                  {
+                    test: "StringEquals",
+                    variable: "kms:ViaService",
+                    values: [`secretsmanager.${region}.amazonaws.com`],
+                  },
+                ],
+              },
+            ]
+          : []),
       ],
     },
     { parent },

@@ -2,6 +2,8 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { AwsContext } from "./awsContext";
+import { connectionName } from "./eventRouting";
+import { SecretRotation } from "./secretRotation";
 
 /** Days a deleted secret can be restored (Secrets Manager allows 7 to 30). */
 export const SECRET_RECOVERY_WINDOW_DAYS = 30;
@@ -9,6 +11,13 @@ export const SECRET_RECOVERY_WINDOW_DAYS = 30;
 export interface RuntimeSecretsArgs {
   context: AwsContext;
   messagingKeyArn: pulumi.Input<string>;
+  /** Rotation of the agent token and the EventBridge key (issue 14, config secretRotationDays). */
+  rotation: {
+    days: number;
+    logsKeyArn: pulumi.Input<string>;
+    logRetentionDays: number;
+    apiKeyHeader: string;
+  };
 }
 
 /**
@@ -21,6 +30,7 @@ export class RuntimeSecrets extends pulumi.ComponentResource {
   readonly patientRefKey: aws.secretsmanager.Secret;
   /** The EventBridge key's value, for the connection (a Pulumi secret). */
   readonly eventBridgeApiKeyValue: pulumi.Output<string>;
+  readonly rotation: SecretRotation;
 
   constructor(name: string, args: RuntimeSecretsArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super("eum-sms:service:RuntimeSecrets", name, {}, opts);
@@ -48,7 +58,9 @@ export class RuntimeSecrets extends pulumi.ComponentResource {
       new aws.secretsmanager.SecretVersion(
         `${name}-${suffix}-version`,
         { secretId: secret.id, secretString: value.result },
-        { parent: this },
+        // Rotation adds versions and moves the stages; an up must not make the first value
+        // current again.
+        { parent: this, ignoreChanges: ["secretString", "versionStages"] },
       );
       return { secret, value: value.result };
     };
@@ -64,6 +76,23 @@ export class RuntimeSecrets extends pulumi.ComponentResource {
       "HMAC key that pseudonymises patient phone numbers; never rotate without migrating",
       { RotationExempt: "HMAC key: rotating it orphans every stored patient reference" },
     ).secret;
+    this.rotation = new SecretRotation(
+      `${name}-rotation`,
+      {
+        context: args.context,
+        secretArns: [this.agentApiToken.arn, this.eventBridgeApiKey.arn],
+        secretsKeyArn: args.messagingKeyArn,
+        logsKeyArn: args.rotation.logsKeyArn,
+        logRetentionDays: args.rotation.logRetentionDays,
+        rotationDays: args.rotation.days,
+        connection: {
+          secretArn: this.eventBridgeApiKey.arn,
+          name: connectionName(args.context.namePrefix),
+          header: args.rotation.apiKeyHeader,
+        },
+      },
+      { parent: this },
+    );
     this.registerOutputs({});
   }
 

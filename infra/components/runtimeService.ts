@@ -42,6 +42,8 @@ export interface RuntimeServiceArgs {
   table: { arn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
   /** The restricted group the runtime writes audit events to (write-only for the task). */
   auditLogGroupArn: pulumi.Input<string>;
+  /** Rotated secrets the runtime re-reads itself (AWSCURRENT/AWSPREVIOUS), issue 14. */
+  rotatedSecretArns?: pulumi.Input<string>[];
 }
 
 /**

@@ -66,7 +66,7 @@ export interface WebhookLoadBalancerArgs {
 
 /**
  * The public HTTPS entry that SNS, EventBridge and agents reach (A1–A5): an ALB with an ACM
- * certificate and a TLS 1.2+ policy, port 80 only redirecting, invalid headers dropped, strictest
+ * certificate and a TLS 1.2+ policy, no port 80 at all, invalid headers dropped, strictest
  * desync mitigation, access logs to a locked-down bucket, and a logged WAF web ACL with a rate
  * rule and AWS managed rules. The ALB must be internet-facing: SNS and EventBridge deliver from
  * AWS's public address space, so `ingressCidrs` defaults to 0.0.0.0/0 with WAF and the
@@ -98,23 +98,22 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
       { vpcId: args.vpcId, description: "Webhook ALB: HTTPS in, the tasks' port out", tags },
       { parent: this },
     );
+    // HTTPS only (CKV_AWS_260): every caller (SNS, EventBridge, agents) is configured with an
+    // https:// URL, so a port-80 redirect served no one and was the only other world-open port.
     args.ingressCidrs.forEach((cidr, i) => {
-      for (const port of [443, 80]) {
-        new aws.vpc.SecurityGroupIngressRule(
-          `${name}-in-${port}-${i}`,
-          {
-            securityGroupId: this.securityGroup.id,
-            ipProtocol: "tcp",
-            fromPort: port,
-            toPort: port,
-            cidrIpv4: cidr,
-            description:
-              port === 443 ? "HTTPS to the webhook and agent API" : "HTTP, redirected to HTTPS",
-            tags,
-          },
-          { parent: this },
-        );
-      }
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-in-443-${i}`,
+        {
+          securityGroupId: this.securityGroup.id,
+          ipProtocol: "tcp",
+          fromPort: 443,
+          toPort: 443,
+          cidrIpv4: cidr,
+          description: "HTTPS to the webhook and agent API",
+          tags,
+        },
+        { parent: this },
+      );
     });
 
     this.loadBalancer = new aws.lb.LoadBalancer(
@@ -173,23 +172,6 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new aws.lb.Listener(
-      `${name}-http`,
-      {
-        loadBalancerArn: this.loadBalancer.arn,
-        port: 80,
-        protocol: "HTTP",
-        defaultActions: [
-          {
-            type: "redirect",
-            redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" },
-          },
-        ],
-        tags,
-      },
-      { parent: this },
-    );
-
     this.webAcl = new aws.wafv2.WebAcl(
       `${name}-waf`,
       {

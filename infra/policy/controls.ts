@@ -118,7 +118,7 @@ export const CONTROLS: Control[] = [
     id: "A1",
     area: "Load balancer",
     title:
-      "HTTPS listeners use an ACM certificate and a TLS 1.2+ policy; port 80 only redirects to HTTPS",
+      "HTTPS listeners use an ACM certificate and a TLS 1.2+ policy; there is no port-80 listener (a plain-HTTP one could only redirect)",
     cfr: ["164.312(e)(1)", "164.312(e)(2)(ii)"],
     runtimeTests: [],
   },
@@ -134,7 +134,7 @@ export const CONTROLS: Control[] = [
     id: "A3",
     area: "Load balancer",
     title:
-      "Log buckets block public access, are versioned, encrypted by default and reachable only over TLS",
+      "Log buckets block public access, are versioned, encrypted by default, reachable only over TLS, and expire objects and incomplete uploads by a lifecycle rule",
     cfr: ["164.312(b)", "164.312(c)(1)", "164.312(a)(1)"],
     runtimeTests: [],
   },
@@ -148,7 +148,7 @@ export const CONTROLS: Control[] = [
   {
     id: "A5",
     area: "Load balancer",
-    title: "Only 443 (and 80 for its redirect) is open to the internet, on the ALB",
+    title: "Only 443 is open to the internet, on the ALB",
     cfr: ["164.312(a)(1)", "164.312(e)(1)"],
     runtimeTests: [],
   },
@@ -261,8 +261,9 @@ export const CONTROLS: Control[] = [
   {
     id: "V2",
     area: "CloudTrail",
-    title: "Trails are multi-region, KMS-encrypted, validated and sent to CloudWatch Logs",
-    cfr: ["164.312(b)", "164.312(c)(2)", "164.308(a)(1)(ii)(D)"],
+    title:
+      "Trails are multi-region, KMS-encrypted, validated and sent to CloudWatch Logs; the trail bucket is access-logged and, in prod, replicated to a second region under a CMK",
+    cfr: ["164.312(b)", "164.312(c)(2)", "164.308(a)(1)(ii)(D)", "164.308(a)(7)(ii)(A)"],
     runtimeTests: [],
   },
   {

@@ -25,6 +25,7 @@ import { registerWebhook } from "./routes/webhook";
 import type { Lifecycle } from "./lifecycle";
 import { MockSmsGateway } from "./sms/mockSmsGateway";
 import type { NumberReadiness } from "./sms/numberReadiness";
+import type { SecretCheck } from "./auth/rotatingSecret";
 import type { SmsGateway } from "./sms/smsGateway";
 import { SmsSender } from "./sms/smsSender";
 import type { CertificateSource } from "./sns/certificateSource";
@@ -32,9 +33,10 @@ import type { SubscriptionConfirmer } from "./sns/subscriptionConfirmer";
 import type { ConversationStore } from "./store/conversationStore";
 
 export interface AppConfig {
-  agentApiToken: string;
+  /** A fixed value, or a RotatingSecret that also accepts the previous value for a window. */
+  agentApiToken: SecretCheck;
   snsAllowedTopicArns: readonly string[];
-  eventBridgeApiKey: string | undefined;
+  eventBridgeApiKey: SecretCheck | undefined;
   eventBridgeApiKeyHeader: string;
   originationIdentity: string | undefined;
   configurationSet: string | undefined;

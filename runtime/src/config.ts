@@ -21,6 +21,13 @@ export interface RuntimeConfig {
   snsAllowedTopicArns: readonly string[];
   eventBridgeApiKey: string | undefined;
   eventBridgeApiKeyHeader: string;
+  /** Rotation (issue 14): the secrets to re-read, how often, and how long the previous value counts. */
+  rotation: {
+    agentApiTokenSecretId: string | undefined;
+    eventBridgeApiKeySecretId: string | undefined;
+    refreshSeconds: number;
+    overlapSeconds: number;
+  };
   store: StoreConfig;
   maxPartsPerSecond: number;
   selfManagedOptOuts: boolean;
@@ -290,6 +297,12 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     snsAllowedTopicArns,
     eventBridgeApiKey,
     eventBridgeApiKeyHeader,
+    rotation: {
+      agentApiTokenSecretId: text("AGENT_AUTH_ARN"),
+      eventBridgeApiKeySecretId: text("EVENTBRIDGE_AUTH_ARN"),
+      refreshSeconds: integer("SECRET_REFRESH_SECONDS", 60, 10, 3600),
+      overlapSeconds: integer("SECRET_OVERLAP_SECONDS", 86_400, 60, 30 * 86_400),
+    },
     store,
     maxPartsPerSecond: number("SMS_MAX_PARTS_PER_SECOND", 1, 0.1, 1000),
     selfManagedOptOuts: bool("SELF_MANAGED_OPT_OUTS", false),

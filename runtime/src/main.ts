@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
 import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
 import { buildApp, drainAndClose } from "./app";
+import { startRotatingCredentials } from "./auth/rotatingSecret";
 import { ConfigError, loadConfig, type RuntimeConfig } from "./config";
 import { createAuditLog } from "./logging/audit";
 import { CloudWatchAuditLog } from "./logging/cloudWatchAuditLog";
@@ -64,9 +65,20 @@ async function main(): Promise<void> {
         })
       : undefined;
   numberReadiness?.start();
+  // Rotated credentials (issue 14): re-read from Secrets Manager when their ARNs are set.
+  const credentials = await startRotatingCredentials(config, (secret, err) =>
+    logger.warn(
+      { secret, err: String(err) },
+      "could not re-read a rotated secret; keeping the last",
+    ),
+  );
   const { app, lifecycle } = buildApp({
     ...(numberReadiness ? { numberReadiness } : {}),
-    config,
+    config: {
+      ...config,
+      agentApiToken: credentials.agentApiToken,
+      eventBridgeApiKey: credentials.eventBridgeApiKey,
+    },
     store,
     gateway,
     certificates: new HttpsCertificateSource({

@@ -27,7 +27,8 @@ describe.each(["dev", "staging", "prod"] as const)("the %s stack's defaults", (s
       logRetentionDays: table.logRetentionDays,
       auditLogRetentionDays: table.auditLogRetentionDays,
       deletionProtection: table.deletionProtection,
-      backupRetentionDays: table.backupRetentionDays,
+      // Backups are decided by the number: only a stack that can hold patients' data has them.
+      backupRetentionDays: bare.holdsPatientData ? table.backupRetentionDays : 0,
       network: { kind: "create", vpcEndpoints: table.vpcEndpoints },
     });
   });

@@ -42,18 +42,24 @@ describe.each(["dev", "staging", "prod"])("evidence for the %s stack", (stack) =
       policies: [{ policy: "sns-topic-encrypted-with-cmk", control: "S1", result: "pass" }],
     });
     expect(rule(evidence, "CKV2_AWS_16")).toMatchObject({ status: "not-applicable" });
-    expect(rule(evidence, "CKV_AWS_300")).toMatchObject({ status: "open" });
-    // A policy that allows what a rule forbids does not enforce it: port 80 is a stated waiver.
-    expect(rule(evidence, "CKV_AWS_260")).toMatchObject({ status: "waived" });
+    expect(rule(evidence, "CKV_AWS_300")).toMatchObject({
+      status: "enforced",
+      policies: [{ policy: "buckets-lifecycle-abort-uploads", result: "pass" }],
+    });
+    // Port 80 is gone (issue 14 item 5): the ingress policy now forbids it.
+    expect(rule(evidence, "CKV_AWS_260")).toMatchObject({
+      status: "enforced",
+      policies: [{ policy: "security-group-ingress-restricted", result: "pass" }],
+    });
     expect(rule(evidence, "HIPAA.Security-S3DefaultEncryptionKMS")).toMatchObject({
       status: "waived",
     });
   });
 
-  it("shows today's gaps honestly: unrotated secrets are a finding, not a pass", () => {
+  it("rotated secrets pass (issue 14 item 1); the patient-reference key is a tagged exception", () => {
     expect(rule(evidence, "CKV2_AWS_57")).toMatchObject({
       status: "enforced",
-      policies: [{ policy: "secrets-rotated", enforcementLevel: "advisory", result: "finding" }],
+      policies: [{ policy: "secrets-rotated", enforcementLevel: "mandatory", result: "pass" }],
     });
   });
 

@@ -387,6 +387,45 @@ const cases: Record<string, Case> = {
     fail: [r("aws:s3/bucket:Bucket", { id: "b" }, "b")],
     message: /bucket b does not block all public access/,
   },
+  "buckets-lifecycle-abort-uploads": {
+    pass: [
+      r("aws:s3/bucket:Bucket", { id: "b" }, "b"),
+      r("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", {
+        bucket: "b",
+        rules: [{ id: "expire", abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
+      }),
+    ],
+    fail: [
+      r("aws:s3/bucket:Bucket", { id: "b" }, "b"),
+      r("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", {
+        bucket: "b",
+        rules: [{ id: "expire", expiration: { days: 30 } }],
+      }),
+    ],
+    message: /lifecycle rule expire of bucket b does not abort incomplete multipart uploads/,
+  },
+  "trail-bucket-logged-and-replicated": {
+    pass: [
+      r("aws:cloudtrail/trail:Trail", { s3BucketName: "t", tags: { Environment: "prod" } }),
+      r("aws:s3/bucket:Bucket", { id: "t" }, "t"),
+      r("aws:s3/bucketLogging:BucketLogging", { bucket: "t", targetBucket: "logs" }),
+      r("aws:s3/bucketReplicationConfig:BucketReplicationConfig", {
+        bucket: "t",
+        rules: [
+          {
+            status: "Enabled",
+            destination: { encryptionConfiguration: { replicaKmsKeyId: "arn:kms:west" } },
+          },
+        ],
+      }),
+    ],
+    fail: [
+      r("aws:cloudtrail/trail:Trail", { s3BucketName: "t", tags: { Environment: "prod" } }),
+      r("aws:s3/bucket:Bucket", { id: "t" }, "t"),
+      r("aws:s3/bucketLogging:BucketLogging", { bucket: "t", targetBucket: "logs" }),
+    ],
+    message: /production trail bucket t has no copy in a second region/,
+  },
 };
 
 describe("HIPAA policies", () => {
@@ -420,5 +459,60 @@ describe("HIPAA policies", () => {
       r("aws:sns/topic:Topic", { kmsMasterKeyId: "arn:k", signatureVersion: 2 }),
     ]);
     expect(results.flatMap((x) => x.violations)).toEqual([]);
+  });
+});
+
+describe("issue 14 policies, the cases the table above does not show", () => {
+  const run = async (name: string, resources: ReviewedResource[]) =>
+    (
+      await runPolicies(
+        resources,
+        hipaaPolicies.filter((p) => p.name === name),
+      )
+    )[0]!.violations.map((v) => v.message);
+
+  it("a bucket with no lifecycle configuration at all is a violation", async () => {
+    expect(
+      await run("buckets-lifecycle-abort-uploads", [r("aws:s3/bucket:Bucket", { id: "b" }, "b")]),
+    ).toEqual([expect.stringMatching(/^bucket b has no lifecycle rule/)]);
+  });
+
+  it("a trail bucket without access logging, or logging into itself, is a violation in any stack", async () => {
+    const trail = r("aws:cloudtrail/trail:Trail", {
+      s3BucketName: "t",
+      tags: { Environment: "dev" },
+    });
+    const bucket = r("aws:s3/bucket:Bucket", { id: "t" }, "t");
+    expect(await run("trail-bucket-logged-and-replicated", [trail, bucket])).toEqual([
+      expect.stringMatching(/trail bucket t has no server access logging/),
+    ]);
+    const self = r("aws:s3/bucketLogging:BucketLogging", { bucket: "t", targetBucket: "t" });
+    expect(await run("trail-bucket-logged-and-replicated", [trail, bucket, self])).toHaveLength(1);
+    // outside prod, no replica is required
+    const logged = r("aws:s3/bucketLogging:BucketLogging", { bucket: "t", targetBucket: "l" });
+    expect(await run("trail-bucket-logged-and-replicated", [trail, bucket, logged])).toEqual([]);
+  });
+
+  it("a table tagged PatientData=simulated may go without backups; one with real data may not", async () => {
+    const table = (PatientData: string) =>
+      r("aws:dynamodb/table:Table", { arn: "arn:table:t", tags: { PatientData } }, "t");
+    expect(await run("dynamodb-in-backup-plan", [table("simulated")])).toEqual([]);
+    expect(await run("dynamodb-in-backup-plan", [table("real")])).toEqual([
+      expect.stringMatching(/table t is in no backup plan/),
+    ]);
+  });
+
+  it("a security group open to the internet on port 80 is a violation (CKV_AWS_260)", async () => {
+    const rule = (port: number) =>
+      r("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", {
+        cidrIpv4: "0.0.0.0/0",
+        fromPort: port,
+        toPort: port,
+        ipProtocol: "tcp",
+      });
+    expect(await run("security-group-ingress-restricted", [rule(443)])).toEqual([]);
+    expect(await run("security-group-ingress-restricted", [rule(80)])).toEqual([
+      expect.stringMatching(/ports 80-80 are open to the internet/),
+    ]);
   });
 });

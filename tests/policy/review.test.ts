@@ -26,13 +26,14 @@ describe("offline review of the dev stack", () => {
       "net",
       "runtime",
       "secrets",
+      "secrets-rotation",
       "sms",
       "sms-inbound-dlq",
       "sms-webhook",
       "web",
       "web-access-logs",
     ]);
-    expect(report.results).toHaveLength(38);
+    expect(report.results).toHaveLength(40); // 38 + issue 14: lifecycle aborts, trail bucket logged and replicated
     expect(result.mandatory).toEqual([]);
     expect(result.markdown).toContain(`${resources} resources in 15 components`);
     expect(result.markdown).toContain(

@@ -8,6 +8,7 @@ import {
   type PeerRuleNote,
   str,
   type Props,
+  tags,
 } from "../policyKit";
 
 export const dynamoDbPolicies: HipaaPolicy[] = [
@@ -47,21 +48,26 @@ export const dynamoDbPolicies: HipaaPolicy[] = [
     name: "dynamodb-in-backup-plan",
     control: "D1",
     sources: ["HIPAA.Security-DynamoDBInBackupPlan"],
-    description: "Tables are in an AWS Backup plan, beyond point-in-time recovery's 35 days",
-    enforcementLevel: "advisory",
+    description:
+      "Tables that can hold real patients' data are in an AWS Backup plan, beyond point-in-time recovery's 35 days; only a table tagged PatientData=simulated (a simulator number) may go without",
+    enforcementLevel: "mandatory",
     remediation:
-      "set backupRetentionDays (the ConversationTable selects the table in its daily AWS Backup plan when it is above 0)",
+      "keep backupRetentionDays above 0 (config; the default for a real number): the ConversationTable then selects the table in its daily AWS Backup plan",
     check: (resources) => {
       const selections = resources.filter((r) => r.type === "aws:backup/selection:Selection");
-      return resources
-        .filter((r) => r.type === "aws:dynamodb/table:Table")
-        .filter(
-          (table) =>
-            !selections.some((sel) =>
-              asList(sel.props.resources as string[]).includes(String(table.props.arn)),
-            ),
-        )
-        .map((table) => ({ message: `table ${table.name} is in no backup plan`, urn: table.urn }));
+      return (
+        resources
+          .filter((r) => r.type === "aws:dynamodb/table:Table")
+          // Decided by the number type, not the stack name (stackConfig holdsPatientData).
+          .filter((table) => tags(table.props).PatientData !== "simulated")
+          .filter(
+            (table) =>
+              !selections.some((sel) =>
+                asList(sel.props.resources as string[]).includes(String(table.props.arn)),
+              ),
+          )
+          .map((table) => ({ message: `table ${table.name} is in no backup plan`, urn: table.urn }))
+      );
     },
   }),
 ];

@@ -127,12 +127,12 @@ export const loadBalancerPolicies: HipaaPolicy[] = [
       "CKV_AWS_24",
       "CKV_AWS_25",
       "CKV_AWS_277",
+      "CKV_AWS_260",
     ],
-    description:
-      "Nothing is open to the internet but HTTPS (and HTTP for its redirect) on the load balancer",
+    description: "Nothing is open to the internet but HTTPS on the load balancer",
     enforcementLevel: "mandatory",
     remediation:
-      "open only 443/80 to ingressCidrs on the ALB; reach tasks through the ALB security group",
+      "open only 443 to ingressCidrs on the ALB (every caller uses HTTPS); reach tasks through the ALB security group",
     types: [
       "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
       "aws:ec2/securityGroup:SecurityGroup",
@@ -154,7 +154,7 @@ export const loadBalancerPolicies: HipaaPolicy[] = [
             ];
       return rules
         .filter((r) => r.cidrs.includes("0.0.0.0/0"))
-        .filter((r) => !(r.from === r.to && (r.from === 443 || r.from === 80)))
+        .filter((r) => !(r.from === 443 && r.to === 443))
         .map((r) => `ports ${r.from}-${r.to} are open to the internet`);
     },
   }),
@@ -194,12 +194,6 @@ export const loadBalancerPolicies: HipaaPolicy[] = [
 ];
 
 export const loadBalancerNotes: PeerRuleNote[] = [
-  {
-    rule: "CKV_AWS_260",
-    status: "waived",
-    reason:
-      "port 80 is open to ingressCidrs on the load balancer only so that plain-HTTP callers get a redirect to HTTPS (alb-listener-tls-or-redirect makes sure the listener does nothing else); issue 14 item 5 considers dropping it",
-  },
   {
     rule: "CKV_AWS_192",
     status: "unguarded",

@@ -1,9 +1,12 @@
 /** S3 buckets (the load balancer's and the trail's logs). */
+import type { PolicyResource } from "@pulumi/policy";
 import {
   deniesInsecureTransport,
+  isProd,
   refersTo,
   stackPolicy,
   statements,
+  str,
   type HipaaPolicy,
   type PeerRuleNote,
   type Props,
@@ -76,6 +79,96 @@ export const s3Policies: HipaaPolicy[] = [
       return out;
     },
   }),
+  stackPolicy({
+    name: "buckets-lifecycle-abort-uploads",
+    control: "A3",
+    sources: ["CKV2_AWS_61", "CKV_AWS_300"],
+    description:
+      "Every bucket has a lifecycle configuration, and every rule aborts incomplete multipart uploads",
+    enforcementLevel: "mandatory",
+    remediation:
+      "create buckets with the LogBucket component and expireAfterDays (its rule aborts incomplete uploads after INCOMPLETE_UPLOAD_ABORT_DAYS)",
+    check: (resources) => {
+      const lifecycles = resources.filter(
+        (r) => r.type === "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+      );
+      return resources
+        .filter((r) => r.type === "aws:s3/bucket:Bucket")
+        .flatMap((bucket) => {
+          const mine = lifecycles.filter((l) => refersTo(l, "bucket", bucket));
+          if (mine.length === 0)
+            return [{ message: `bucket ${bucket.name} has no lifecycle rule`, urn: bucket.urn }];
+          const rules = mine.flatMap((l) => (l.props.rules as Props[] | undefined) ?? []);
+          return rules
+            .filter(
+              (rule) =>
+                !(
+                  Number(
+                    (rule.abortIncompleteMultipartUpload as Props | undefined)?.daysAfterInitiation,
+                  ) > 0
+                ),
+            )
+            .map((rule) => ({
+              message: `lifecycle rule ${str(rule.id) || "(unnamed)"} of bucket ${bucket.name} does not abort incomplete multipart uploads`,
+              urn: bucket.urn,
+            }));
+        });
+    },
+  }),
+  stackPolicy({
+    name: "trail-bucket-logged-and-replicated",
+    control: "V2",
+    sources: [
+      "HIPAA.Security-S3BucketLoggingEnabled",
+      "CKV_AWS_18",
+      "HIPAA.Security-S3BucketReplicationEnabled",
+      "CKV_AWS_144",
+    ],
+    description:
+      "The bucket a CloudTrail trail writes to has server access logging to another bucket; in prod it is also replicated, under a CMK, to a second region. The other buckets are log sinks of AWS delivery services (load balancer, server access logs) and carry no audit records of their own",
+    enforcementLevel: "mandatory",
+    remediation:
+      "keep the AuditLogs trail bucket's BucketLogging; in prod set trailReplicaRegion (config) so BucketReplica copies it",
+    check: (resources) => {
+      const of = (type: string, bucket: PolicyResource) =>
+        resources.filter((r) => r.type === type && refersTo(r, "bucket", bucket));
+      const out: { message: string; urn: string }[] = [];
+      for (const trail of resources.filter((r) => r.type === "aws:cloudtrail/trail:Trail")) {
+        const bucket = resources.find(
+          (r) => r.type === "aws:s3/bucket:Bucket" && refersTo(trail, "s3BucketName", r),
+        );
+        if (!bucket) continue;
+        const logging = of("aws:s3/bucketLogging:BucketLogging", bucket)[0];
+        if (!logging || refersTo(logging, "targetBucket", bucket)) {
+          out.push({
+            message: `trail bucket ${bucket.name} has no server access logging to another bucket`,
+            urn: bucket.urn,
+          });
+        }
+        if (!isProd(trail.props)) continue;
+        const rules = of("aws:s3/bucketReplicationConfig:BucketReplicationConfig", bucket).flatMap(
+          (c) => (c.props.rules as Props[] | undefined) ?? [],
+        );
+        const copies = rules.some(
+          (rule) =>
+            rule.status === "Enabled" &&
+            str(
+              (
+                (rule.destination as Props | undefined)?.encryptionConfiguration as
+                  Props | undefined
+              )?.replicaKmsKeyId,
+            ) !== "",
+        );
+        if (!copies) {
+          out.push({
+            message: `production trail bucket ${bucket.name} has no copy in a second region under a CMK`,
+            urn: bucket.urn,
+          });
+        }
+      }
+      return out;
+    },
+  }),
 ];
 
 const ALB_LOGS_SSE_S3 =
@@ -84,41 +177,6 @@ const ALB_LOGS_SSE_S3 =
 export const s3Notes: PeerRuleNote[] = [
   { rule: "HIPAA.Security-S3DefaultEncryptionKMS", status: "waived", reason: ALB_LOGS_SSE_S3 },
   { rule: "CKV_AWS_145", status: "waived", reason: ALB_LOGS_SSE_S3 },
-  {
-    rule: "HIPAA.Security-S3BucketLoggingEnabled",
-    status: "open",
-    reason:
-      "the log buckets have no server access logging; issue 14 item 2 adds it to the CloudTrail bucket",
-  },
-  {
-    rule: "CKV_AWS_18",
-    status: "open",
-    reason:
-      "the log buckets have no server access logging; issue 14 item 2 adds it to the CloudTrail bucket",
-  },
-  {
-    rule: "HIPAA.Security-S3BucketReplicationEnabled",
-    status: "open",
-    reason:
-      "no bucket has a copy in a second region; issue 14 item 2 adds replication of the CloudTrail bucket behind a stack setting prod turns on",
-  },
-  {
-    rule: "CKV_AWS_144",
-    status: "open",
-    reason:
-      "no bucket has a copy in a second region; issue 14 item 2 adds replication of the CloudTrail bucket behind a stack setting prod turns on",
-  },
-  {
-    rule: "CKV2_AWS_61",
-    status: "open",
-    reason:
-      "the load balancer's log bucket has a lifecycle rule; the CloudTrail bucket has none yet (issue 14 item 2)",
-  },
-  {
-    rule: "CKV_AWS_300",
-    status: "open",
-    reason: "the lifecycle rules do not abort incomplete multipart uploads (issue 14 item 3)",
-  },
   {
     rule: "CKV_AWS_143",
     status: "open",

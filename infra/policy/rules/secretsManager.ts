@@ -21,10 +21,11 @@ export const secretsManagerPolicies: HipaaPolicy[] = [
       "CKV2_AWS_57",
       "CKV_AWS_304",
     ],
-    description: "Secrets rotate on a schedule",
-    enforcementLevel: "advisory",
+    description:
+      "Secrets rotate on a schedule, or carry a RotationExempt tag with the reason (the patient-reference HMAC key: rotating it re-keys every stored reference)",
+    enforcementLevel: "mandatory",
     remediation:
-      "add an aws.secretsmanager.SecretRotation per runtime secret, or tag the secret RotationExempt with the reason (the patient-reference key is one: rotating it re-keys every stored reference). Rotation of the API token and the EventBridge key is issue 14 item 1",
+      "rotate the secret with the SecretRotation component (config secretRotationDays), or tag it RotationExempt with the reason",
     check: (resources) => {
       const rotations = resources.filter(
         (r) => r.type === "aws:secretsmanager/secretRotation:SecretRotation",

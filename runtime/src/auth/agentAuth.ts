@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
-import { constantTimeEqual } from "./constantTimeEqual";
+import { secretMatches, type SecretCheck } from "./rotatingSecret";
 import type { Caller } from "../conversations/caller";
 import { AppError } from "../errors";
 
@@ -10,11 +10,11 @@ import { AppError } from "../errors";
 export function requireAgentToken(
   request: FastifyRequest,
   reply: FastifyReply,
-  agentApiToken: string,
+  agentApiToken: SecretCheck,
 ): void {
   const header = request.headers.authorization;
   const token = typeof header === "string" && header.startsWith("Bearer ") ? header.slice(7) : "";
-  if (!constantTimeEqual(token, agentApiToken)) {
+  if (!secretMatches(token, agentApiToken)) {
     reply.header("www-authenticate", 'Bearer realm="eum-sms"');
     throw new AppError("UNAUTHORIZED", "send Authorization: Bearer <AGENT_API_TOKEN>");
   }

@@ -36,6 +36,9 @@ export const DEPLOYED_ENVIRONMENT = [
   "AUDIT_LOG_GROUP",
   "PUBLIC_BASE_URL",
   "TRUSTED_PROXY_HOPS",
+  // The rotated secrets' ARNs: the task re-reads them and accepts AWSPREVIOUS for an overlap.
+  "AGENT_AUTH_ARN",
+  "EVENTBRIDGE_AUTH_ARN",
 ] as const;
 export type DeployedEnvironmentName = (typeof DEPLOYED_ENVIRONMENT)[number];
 
@@ -57,6 +60,8 @@ export const NOT_SET_BY_THE_STACK = {
   AWS_PINPOINT_APP_ID: "a setting of the old setup guide that the loader only warns about",
   NODE_ENV: "the container image sets production",
   LOCAL_LOOP: "a development tool, refused without mock mode",
+  SECRET_REFRESH_SECONDS: "the default, a minute, is how long a rotated key may go unseen",
+  SECRET_OVERLAP_SECONDS: "the default, a day, is how long the previous key keeps working",
   SNS_CERT_FETCH_OVERRIDE: "tests against a local emulator only",
   AWS_ENDPOINT_URL: "tests against a local emulator only",
   AWS_ENDPOINT_URL_PINPOINT_SMS_VOICE_V2: "tests against a local emulator only",

@@ -1,5 +1,6 @@
 import { createMcpHandler, type AuthInfo } from "@modelcontextprotocol/server";
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { SecretCheck } from "../auth/rotatingSecret";
 import type { Caller } from "../conversations/caller";
 import { agentCaller, requireAgentToken } from "../auth/agentAuth";
 import type { McpToolDeps } from "./mcpToolDeps";
@@ -16,7 +17,7 @@ const CLIENT_INFO_META_KEY = "io.modelcontextprotocol/clientInfo";
  */
 export function registerMcpEndpoint(
   app: FastifyInstance,
-  deps: McpToolDeps & { agentApiToken: string },
+  deps: McpToolDeps & { agentApiToken: SecretCheck },
 ): void {
   const handler = createMcpHandler(
     ({ authInfo }) => buildMcpServer(deps, callerFromAuthInfo(authInfo)),

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import { agentCaller, requireAgentToken } from "../auth/agentAuth";
+import type { SecretCheck } from "../auth/rotatingSecret";
 import type {
   ConversationService,
   SendMessageRequest,
@@ -132,7 +133,7 @@ const getMessageSchema = {
 /** The agent API: bearer-token authenticated, JSON in and out, errors as `{code, message}`. */
 export function registerAgentApi(
   app: FastifyInstance,
-  deps: { service: ConversationService; agentApiToken: string },
+  deps: { service: ConversationService; agentApiToken: SecretCheck },
 ): void {
   void app.register(async (api) => {
     api.addHook("onRequest", async (request, reply) => {

@@ -1,3 +1,4 @@
+import type { SecretCheck } from "../auth/rotatingSecret";
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance } from "fastify";
 import type { Caller, ConversationService } from "../conversations/conversationService";
@@ -96,7 +97,7 @@ const simulateInboundSchema = {
  */
 export function registerSimulateRoutes(
   app: FastifyInstance,
-  deps: { loop: LocalLoop; gateway: MockSmsGateway; agentApiToken: string },
+  deps: { loop: LocalLoop; gateway: MockSmsGateway; agentApiToken: SecretCheck },
 ): void {
   void app.register(async (api) => {
     api.addHook("onRequest", async (request, reply) => {

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { constantTimeEqual } from "../auth/constantTimeEqual";
+import { secretMatches, type SecretCheck } from "../auth/rotatingSecret";
 import { WEBHOOK_PATH } from "../contract/runtimeContract";
 import type { Caller, ConversationService } from "../conversations/conversationService";
 import { parseInboundSms } from "../conversations/inboundSms";
@@ -24,7 +24,7 @@ export interface WebhookDeps {
   certificates: CertificateSource;
   subscriptionConfirmer: SubscriptionConfirmer;
   allowedTopicArns: readonly string[];
-  eventBridgeApiKey: string | undefined;
+  eventBridgeApiKey: SecretCheck | undefined;
   eventBridgeApiKeyHeader: string;
   now: () => Date;
 }
@@ -160,7 +160,7 @@ async function handleEventBridge(
   if (
     deps.eventBridgeApiKey === undefined ||
     typeof presented !== "string" ||
-    !constantTimeEqual(presented, deps.eventBridgeApiKey)
+    !secretMatches(presented, deps.eventBridgeApiKey)
   ) {
     request.log.warn("eventbridge call with a missing or wrong api key");
     throw new AppError("UNAUTHORIZED", "missing or invalid API key");
