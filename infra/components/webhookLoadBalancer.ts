@@ -1,10 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { DEFAULT_API_KEY_HEADER, WEBHOOK_PATH } from "../../runtime/src/contract/runtimeContract";
 import { secureDefaults } from "../secureDefaults";
 import type { AwsContext } from "./awsContext";
 import { LogBucket } from "./logBucket";
 
-export const WEBHOOK_PATH = "/sms/webhook";
 /**
  * What agents call: the API, MCP (JSON-RPC over Streamable HTTP) and the A2A agent card. The
  * listener forwards them and the WAF treats them alike: the API rate rule (429) and the managed
@@ -235,7 +235,7 @@ export class WebhookLoadBalancer extends pulumi.ComponentResource {
         logDestinationConfigs: [args.wafLogGroupArn],
         redactedFields: [
           { singleHeader: { name: "authorization" } },
-          { singleHeader: { name: "x-api-key" } },
+          { singleHeader: { name: DEFAULT_API_KEY_HEADER } },
         ],
       },
       { parent: this },

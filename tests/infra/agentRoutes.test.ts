@@ -1,6 +1,7 @@
 import { runStackUnderMocks, type Registered } from "../../infra/review/mockProgram";
 import { one } from "../support/stackResources";
-import { AGENT_PATHS, WEBHOOK_PATH } from "../../infra/components/webhookLoadBalancer";
+import { AGENT_PATHS } from "../../infra/components/webhookLoadBalancer";
+import { WEBHOOK_PATH } from "../../runtime/src/contract/runtimeContract";
 
 /**
  * `/mcp` and the A2A agent card reach the service the way `/v1` does: the HTTPS listener forwards

@@ -3,10 +3,8 @@ import {
   DEPLOYED_ENVIRONMENT,
   DEPLOYED_SECRETS,
   NOT_SET_BY_THE_STACK,
-  WEBHOOK_PATH,
 } from "../../runtime/src/contract/runtimeContract";
 import { CONTAINER_PORT } from "../../infra/components/runtimeService";
-import { WEBHOOK_PATH as ALB_WEBHOOK_PATH } from "../../infra/components/webhookLoadBalancer";
 import { runStackUnderMocks, type Registered } from "../../infra/review/mockProgram";
 import { one } from "../support/stackResources";
 
@@ -110,11 +108,5 @@ describe.each(["dev", "prod"])("the runtime contract in the %s stack", (stack) =
         ],
       }),
     ]);
-  });
-});
-
-describe("the contract's constants", () => {
-  it("are the ones the load balancer uses", () => {
-    expect(ALB_WEBHOOK_PATH).toBe(WEBHOOK_PATH);
   });
 });

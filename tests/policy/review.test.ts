@@ -35,7 +35,7 @@ describe("offline review of the dev stack", () => {
     ]);
     expect(report.results).toHaveLength(40); // 38 + issue 14: lifecycle aborts, trail bucket logged and replicated
     expect(result.mandatory).toEqual([]);
-    expect(result.markdown).toContain(`${resources} resources in 15 components`);
+    expect(result.markdown).toContain(`${resources} resources in 16 components`);
     expect(result.markdown).toContain(
       "| pass | `kms-key-rotation-and-description` | K1 | mandatory |",
     );
