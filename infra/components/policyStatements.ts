@@ -17,3 +17,18 @@ export function denyInsecureTransport(
     conditions: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
   };
 }
+
+/** Use of a CMK allowed only when the named AWS service makes the call on the caller's behalf. */
+export function keyThroughServiceOnly(
+  sid: string,
+  actions: string[],
+  keyArn: pulumi.Input<string>,
+  viaService: string,
+): Statement {
+  return {
+    sid,
+    actions,
+    resources: [keyArn],
+    conditions: [{ test: "StringEquals", variable: "kms:ViaService", values: [viaService] }],
+  };
+}

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { keyThroughServiceOnly } from "./policyStatements";
 import type { RuntimeServiceArgs } from "./runtimeService";
 import { provisionServiceRole, type ServiceRole } from "./serviceRole";
 
@@ -55,18 +56,12 @@ export function createRuntimeRoles(
           ],
           resources: [args.table.arn, pulumi.interpolate`${args.table.arn}/index/*`],
         },
-        {
-          sid: "TableKeyThroughDynamoDbOnly",
-          actions: ["kms:Decrypt", "kms:GenerateDataKey"],
-          resources: [args.table.kmsKeyArn],
-          conditions: [
-            {
-              test: "StringEquals",
-              variable: "kms:ViaService",
-              values: [`dynamodb.${region}.amazonaws.com`],
-            },
-          ],
-        },
+        keyThroughServiceOnly(
+          "TableKeyThroughDynamoDbOnly",
+          ["kms:Decrypt", "kms:GenerateDataKey"],
+          args.table.kmsKeyArn,
+          `dynamodb.${region}.amazonaws.com`,
+        ),
         {
           sid: "AppendAuditEvents",
           actions: ["logs:CreateLogStream", "logs:PutLogEvents"],
@@ -81,18 +76,12 @@ export function createRuntimeRoles(
                 actions: ["secretsmanager:GetSecretValue"],
                 resources: args.rotatedSecretArns,
               },
-              {
-                sid: "RotatedSecretsKeyThroughSecretsManagerOnly",
-                actions: ["kms:Decrypt"],
-                resources: [args.secretsKeyArn],
-                conditions: [
-                  {
-                    test: "StringEquals",
-                    variable: "kms:ViaService",
-                    values: [`secretsmanager.${region}.amazonaws.com`],
-                  },
-                ],
-              },
+              keyThroughServiceOnly(
+                "RotatedSecretsKeyThroughSecretsManagerOnly",
+                ["kms:Decrypt"],
+                args.secretsKeyArn,
+                `secretsmanager.${region}.amazonaws.com`,
+              ),
             ]
           : []),
       ],
@@ -135,18 +124,12 @@ export function createRuntimeRoles(
           actions: ["secretsmanager:GetSecretValue"],
           resources: Object.values(args.secrets),
         },
-        {
-          sid: "SecretsKeyThroughSecretsManagerOnly",
-          actions: ["kms:Decrypt"],
-          resources: [args.secretsKeyArn],
-          conditions: [
-            {
-              test: "StringEquals",
-              variable: "kms:ViaService",
-              values: [`secretsmanager.${region}.amazonaws.com`],
-            },
-          ],
-        },
+        keyThroughServiceOnly(
+          "SecretsKeyThroughSecretsManagerOnly",
+          ["kms:Decrypt"],
+          args.secretsKeyArn,
+          `secretsmanager.${region}.amazonaws.com`,
+        ),
       ],
     },
     { parent },
