@@ -1,0 +1,99 @@
+import type {
+  ConsentRecord,
+  ScheduledSend,
+  SendAttempt,
+  SendStatus,
+  Verdict,
+} from "../outbound/sendRecord";
+
+/**
+ * The durable state of the outbound queue's sends, consents, the frequency cap's history and the
+ * number's shared rate: implemented by both conversation stores (SQLite and DynamoDB), each
+ * change one transaction, and tested by one conformance suite on both.
+ */
+export interface OutboundStore {
+  /** Inserts a new send; false when `sendId` exists. */
+  createSend(send: ScheduledSend): Promise<boolean>;
+  getSend(sendId: string): Promise<ScheduledSend | undefined>;
+  /**
+   * Takes the send for a worker: only from a waiting status with `dueAt <= now`, or from
+   * `sending` whose lease expired before `now` without `callStartedAt`. Sets `sending`,
+   * `leaseToken`, `leaseUntil`. Returns the claimed record, or undefined when it is not
+   * claimable (another worker holds it, it ended, it is not due).
+   */
+  claimSend(
+    sendId: string,
+    leaseToken: string,
+    now: string,
+    leaseUntil: string,
+  ): Promise<ScheduledSend | undefined>;
+  /** Marks, under the lease, that the gateway is being called; false when the lease is lost. */
+  markCallStarted(sendId: string, leaseToken: string, at: string): Promise<boolean>;
+  /**
+   * Ends the lease with an outcome: a final status (erasing `to` and `body`), or back to a
+   * waiting status with a new `dueAt` (deferral, carrier retry). Appends `attempt` when given.
+   * False when the lease is not `leaseToken`'s.
+   */
+  finishSend(
+    sendId: string,
+    leaseToken: string,
+    update: {
+      status: SendStatus;
+      at: string;
+      dueAt?: string;
+      verdict?: Verdict;
+      attempt?: SendAttempt;
+      providerMessageId?: string;
+    },
+  ): Promise<boolean>;
+  /**
+   * Cancels a waiting send (erasing `to` and `body`): "cancelled", or "not_found", or
+   * "not_cancellable" with the status that prevents it (sending or final).
+   */
+  cancelSend(
+    sendId: string,
+    at: string,
+  ): Promise<"cancelled" | "not_found" | { notCancellable: SendStatus }>;
+  /**
+   * A final delivery status for the attempt with `providerMessageId`, in one change: recorded on
+   * the attempt; with `retry`, a temporary carrier failure puts the send back to `queued` at
+   * `retry.dueAt` (destination and text kept); without it, the destination and text are erased.
+   * A `sent` send keeps them until this event (or the record's expiry), since a retry needs them.
+   */
+  recordAttemptDelivery(
+    sendId: string,
+    providerMessageId: string,
+    deliveryStatus: string,
+    at: string,
+    retry?: { dueAt: string },
+  ): Promise<"recorded" | "retry_queued" | "not_found">;
+  /** The send whose attempt End User Messaging knows as `providerMessageId`. */
+  sendIdForProviderMessage(providerMessageId: string): Promise<string | undefined>;
+
+  /** Records a consent change unless a newer one (`at`) is stored; true when applied. */
+  putConsent(consent: ConsentRecord): Promise<boolean>;
+  getConsent(patientRef: string, scope: string): Promise<ConsentRecord | undefined>;
+  /** Every scope's consent of the patient (STOP revokes them all). */
+  listConsents(patientRef: string): Promise<ConsentRecord[]>;
+
+  /** Counts a send for the frequency cap (called when it is sent). */
+  recordSendForCap(
+    patientRef: string,
+    sendId: string,
+    at: string,
+    expiresAt: string,
+  ): Promise<void>;
+  /** The cap's history: when this patient's sends since `since` were sent. */
+  sendTimesSince(patientRef: string, since: string): Promise<string[]>;
+
+  /**
+   * Takes `parts` of the origination identity's budget for the one-second window starting at
+   * `windowStartMs`, across every task: true when the window had room (≤ `limit` in total).
+   */
+  takeRateBudget(
+    identity: string,
+    windowStartMs: number,
+    parts: number,
+    limit: number,
+  ): Promise<boolean>;
+}
