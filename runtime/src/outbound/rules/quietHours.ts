@@ -81,14 +81,38 @@ function allowedIntervals(
   const out: Interval[] = [];
   for (let day = 0; day <= HORIZON_DAYS + 1; day++) {
     const midnight = firstLocalDay + day * DAY_MS;
-    const minutes = minutesAllowed(new Date(midnight).getUTCDay() as Weekday, window, state);
-    if (!minutes) continue;
-    out.push([
-      instantOfWallClock(zone, midnight + minutes[0] * MINUTE_MS),
-      instantOfWallClock(zone, midnight + minutes[1] * MINUTE_MS),
-    ]);
+    const interval = allowedOnLocalDay(zone, midnight, window, state);
+    if (interval) out.push(interval);
   }
   return out;
+}
+
+/**
+ * A batch of sends asks about the same few zones and days again and again; each answer costs
+ * several ICU calls, and never changes (zone rules change only with a new ICU, i.e. a deploy).
+ */
+const dayCache = new Map<string, Interval | null>();
+const DAY_CACHE_LIMIT = 20_000;
+
+function allowedOnLocalDay(
+  zone: string,
+  midnight: number,
+  window: DailyWindow,
+  state: StateQuietHours | undefined,
+): Interval | undefined {
+  const key = `${zone}|${midnight}|${window.allowedStart}-${window.allowedEnd}|${state?.state ?? ""}`;
+  const cached = dayCache.get(key);
+  if (cached !== undefined) return cached ?? undefined;
+  const minutes = minutesAllowed(new Date(midnight).getUTCDay() as Weekday, window, state);
+  const interval: Interval | null = minutes
+    ? [
+        instantOfWallClock(zone, midnight + minutes[0] * MINUTE_MS),
+        instantOfWallClock(zone, midnight + minutes[1] * MINUTE_MS),
+      ]
+    : null;
+  if (dayCache.size >= DAY_CACHE_LIMIT) dayCache.clear();
+  dayCache.set(key, interval);
+  return interval ?? undefined;
 }
 
 function intersect(a: readonly Interval[], b: readonly Interval[]): Interval[] {
