@@ -11,6 +11,15 @@
  * | opt-out state        | PATIENT#<patientRef>   | OPTOUT                      |
  * | agent idempotency    | IDEMPOTENCY#<key>      | META                        |
  * | registration status  | REGISTRATION#<id>      | META                        |
+ * | send record          | SEND#<sendId>          | META                        |
+ * | provider message id  | PROVIDERMSG#<MessageId> | META (→ sendId)            |
+ * | consent              | PATIENT#<patientRef>   | CONSENT#<scope>             |
+ * | frequency-cap entry  | PATIENT#<patientRef>   | CAPSENT#<sentAt>#<sendId>   |
+ * | shared rate window   | RATE#<identity>#<windowStartMs> | META               |
+ *
+ * A send record keeps the destination and text as non-key attributes only while it can still be
+ * sent. Consents never expire; cap entries expire with the cap's window, rate windows a minute
+ * after their second.
  *
  * Keys hold opaque ids and HMAC patient references only: never a phone number.
  */
@@ -31,6 +40,10 @@ export const partitionKeys = {
   effects: (inboundMessageId: string): string => `EFFECTS#${inboundMessageId}`,
   idempotency: (key: string): string => `IDEMPOTENCY#${key}`,
   registration: (registrationId: string): string => `REGISTRATION#${registrationId}`,
+  send: (sendId: string): string => `SEND#${sendId}`,
+  providerMessage: (providerMessageId: string): string => `PROVIDERMSG#${providerMessageId}`,
+  rateWindow: (identity: string, windowStartMs: number): string =>
+    `RATE#${identity}#${windowStartMs}`,
 } as const;
 
 /** Sort key values; a pending effect's sort key is its own effect id. */
@@ -41,6 +54,12 @@ export const sortKeys = {
   replyPrefix: "IN#",
   reply: (receivedAt: string, inboundMessageId: string): string =>
     `IN#${receivedAt}#${inboundMessageId}`,
+  consentPrefix: "CONSENT#",
+  consent: (scope: string): string => `CONSENT#${scope}`,
+  capSentPrefix: "CAPSENT#",
+  /** Just above every `CAPSENT#...` key: `$` follows `#`. */
+  capSentEnd: "CAPSENT$",
+  capSent: (sentAt: string, sendId: string): string => `CAPSENT#${sentAt}#${sendId}`,
   /** The patient index's sort key: a patient's conversations in creation order. */
   byPatient: (createdAt: string, conversationId: string): string =>
     `${createdAt}#${conversationId}`,

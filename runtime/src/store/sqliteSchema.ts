@@ -66,6 +66,36 @@ CREATE TABLE IF NOT EXISTS registration_events (
   status TEXT NOT NULL,
   at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sends (
+  send_id TEXT PRIMARY KEY,
+  record TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS send_provider_messages (
+  provider_message_id TEXT PRIMARY KEY,
+  send_id TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS consents (
+  patient_ref TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  record TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (patient_ref, scope)
+);
+CREATE TABLE IF NOT EXISTS cap_sends (
+  patient_ref TEXT NOT NULL,
+  sent_at TEXT NOT NULL,
+  send_id TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  PRIMARY KEY (patient_ref, sent_at, send_id)
+);
+CREATE TABLE IF NOT EXISTS rate_windows (
+  identity TEXT NOT NULL,
+  window_start_ms INTEGER NOT NULL,
+  parts INTEGER NOT NULL,
+  PRIMARY KEY (identity, window_start_ms)
+);
 `;
 
 /** Columns added after the first release: added to databases created before them. */
