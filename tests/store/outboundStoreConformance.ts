@@ -284,6 +284,17 @@ export function outboundStoreConformance(
           providerMessageId: pm2,
           attempt: { at: t(4, 5), outcome: "sent", providerMessageId: pm2 },
         });
+        // A late event of the first attempt neither re-queues nor erases the newest one's send.
+        await expect(
+          store.recordAttemptDelivery(s.sendId, pm, "TEXT_UNREACHABLE", t(4, 20), {
+            dueAt: t(6),
+          }),
+        ).resolves.toBe("recorded");
+        await expect(store.getSend(s.sendId)).resolves.toMatchObject({
+          status: "sent",
+          dueAt: t(4),
+          to: s.to,
+        });
         await expect(
           store.recordAttemptDelivery(s.sendId, pm2, "TEXT_DELIVERED", t(5)),
         ).resolves.toBe("recorded");
