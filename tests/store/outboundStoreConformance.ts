@@ -91,6 +91,8 @@ export function outboundStoreConformance(
           updatedAt: t(10),
         });
         await expect(store.getSend(s.sendId)).resolves.toEqual(claimed);
+        // The same claim again (a call retried after its answer was lost) is still its own.
+        await expect(store.claimSend(s.sendId, "lease-1", t(10), t(11))).resolves.toEqual(claimed);
         await expect(
           store.claimSend(s.sendId, "lease-2", t(10, 30), t(12)),
         ).resolves.toBeUndefined();
