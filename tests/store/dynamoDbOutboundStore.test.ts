@@ -136,10 +136,11 @@ describe("DynamoDbConversationStore outbound records", () => {
       attempt: { at: t(1), outcome: "sent", providerMessageId: "pm-1" },
     });
     await store.recordSendForCap(sent.patientRef, sent.sendId, t(1), t(60));
-    await store.takeRateBudget("phone-1", 0, 1, 3);
+    await store.takeRateBudget("+12065550100", 0, 1, 3);
     await store.claimSend(denied.sendId, "l2", t(1), t(2));
     for (const item of await scan()) {
       expect(JSON.stringify([item.pk, item.sk])).not.toContain("4255550182");
+      expect(JSON.stringify([item.pk, item.sk])).not.toContain("2065550100");
     }
 
     await store.finishSend(denied.sendId, "l2", { status: "denied", at: t(2) });
@@ -147,6 +148,7 @@ describe("DynamoDbConversationStore outbound records", () => {
     await store.recordAttemptDelivery(sent.sendId, "pm-1", "TEXT_DELIVERED", t(3));
     const table_ = JSON.stringify(await scan());
     expect(table_).not.toContain("4255550182");
+    expect(table_).not.toContain("2065550100");
     expect(table_).not.toContain("appointment is tomorrow");
     await store.close();
   });

@@ -159,6 +159,18 @@ export function outboundStoreConformance(
         ).resolves.toBe(false);
       });
 
+      it("refuses a finish to sending, or to a waiting status without dueAt, changing nothing", async () => {
+        const s = await created();
+        const claimed = await store.claimSend(s.sendId, "lease-1", t(1), t(2));
+        await expect(
+          store.finishSend(s.sendId, "lease-1", { status: "sending", at: t(1, 1) }),
+        ).rejects.toThrow(/sending/);
+        await expect(
+          store.finishSend(s.sendId, "lease-1", { status: "deferred", at: t(1, 1) }),
+        ).rejects.toThrow(/dueAt/);
+        await expect(store.getSend(s.sendId)).resolves.toEqual(claimed);
+      });
+
       it("finishes back to deferred with a new dueAt, keeping the text, claimable once due", async () => {
         const s = await created();
         await store.claimSend(s.sendId, "lease-1", t(1), t(2));

@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * The single-table layout of the DynamoDB store. The Pulumi program and the emulator tests build
  * the table from this one description, so they cannot drift from what the store expects.
@@ -15,7 +17,7 @@
  * | provider message id  | PROVIDERMSG#<MessageId> | META (→ sendId)            |
  * | consent              | PATIENT#<patientRef>   | CONSENT#<scope>             |
  * | frequency-cap entry  | PATIENT#<patientRef>   | CAPSENT#<sentAt>#<sendId>   |
- * | shared rate window   | RATE#<identity>#<windowStartMs> | META               |
+ * | shared rate window   | RATE#<sha256(identity)>#<windowStartMs> | META       |
  *
  * A send record keeps the destination and text as non-key attributes only while it can still be
  * sent. Consents never expire; cap entries expire with the cap's window, rate windows a minute
@@ -42,8 +44,9 @@ export const partitionKeys = {
   registration: (registrationId: string): string => `REGISTRATION#${registrationId}`,
   send: (sendId: string): string => `SEND#${sendId}`,
   providerMessage: (providerMessageId: string): string => `PROVIDERMSG#${providerMessageId}`,
+  /** The identity may be the stack's own E.164 number, and keys hold no number: hashed. */
   rateWindow: (identity: string, windowStartMs: number): string =>
-    `RATE#${identity}#${windowStartMs}`,
+    `RATE#${createHash("sha256").update(identity).digest("hex").slice(0, 32)}#${windowStartMs}`,
 } as const;
 
 /** Sort key values; a pending effect's sort key is its own effect id. */

@@ -83,7 +83,11 @@ export class SqliteOutboundStore implements OutboundStore {
   }
 
   finishSend(sendId: string, leaseToken: string, update: FinishUpdate): Promise<boolean> {
-    checkFinishUpdate(update);
+    try {
+      checkFinishUpdate(update);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     return this.db.run("finishSend", () => {
       const send = this.readSend(sendId);
       const finished = send && finish(send, leaseToken, update);
