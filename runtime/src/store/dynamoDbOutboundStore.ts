@@ -6,6 +6,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
+  type QueryCommandInput,
   type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { StoreUnavailableError } from "../errors";
@@ -121,7 +122,7 @@ export class DynamoDbOutboundStore implements OutboundStore {
   }
 
   /** One query of a partition's sort-key range, every page. */
-  private query(operation: string, input: Omit<QueryCommandInputLite, "TableName">) {
+  private query(operation: string, input: Omit<QueryCommandInput, "TableName">) {
     return this.call(operation, async () => {
       const items: Item[] = [];
       let startKey: Record<string, unknown> | undefined;
@@ -488,8 +489,6 @@ export class DynamoDbOutboundStore implements OutboundStore {
     return "applied" in result;
   }
 }
-
-type QueryCommandInputLite = ConstructorParameters<typeof QueryCommand>[0];
 
 /** What the store wrote, without the table's own attributes; the required fields checked. */
 function toScheduledSend(item: Item): ScheduledSend {
