@@ -1,5 +1,6 @@
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { randomUUID } from "node:crypto";
+import { StoreUnavailableError } from "../../runtime/src/errors";
 import type { ScheduledSend } from "../../runtime/src/outbound/sendRecord";
 import { DynamoDbConversationStore } from "../../runtime/src/store/dynamoDbStore";
 import { createStoreTable, emulatorDynamoDbClient } from "../support/dynamoDbTable";
@@ -150,6 +151,41 @@ describe("DynamoDbConversationStore outbound records", () => {
     expect(table_).not.toContain("4255550182");
     expect(table_).not.toContain("2065550100");
     expect(table_).not.toContain("appointment is tomorrow");
+    await store.close();
+  });
+
+  it("reports every failing call as StoreUnavailableError, so callers answer 5xx and retry", async () => {
+    const store = new DynamoDbConversationStore(
+      emulatorDynamoDbClient(emulator.endpoint),
+      "no-such-table",
+    );
+    const s = send();
+    const calls: (() => Promise<unknown>)[] = [
+      () => store.createSend(s),
+      () => store.getSend(s.sendId),
+      () => store.claimSend(s.sendId, "l1", t(1), t(2)),
+      () => store.markCallStarted(s.sendId, "l1", t(1)),
+      () => store.finishSend(s.sendId, "l1", { status: "denied", at: t(1) }),
+      () => store.finishSend(s.sendId, "l1", { status: "sent", at: t(1), providerMessageId: "p" }),
+      () => store.cancelSend(s.sendId, t(1)),
+      () => store.recordAttemptDelivery(s.sendId, "p", "TEXT_DELIVERED", t(1)),
+      () => store.sendIdForProviderMessage("p"),
+      () =>
+        store.putConsent({
+          patientRef: "p",
+          scope: "s",
+          granted: true,
+          source: "agent",
+          capturedAt: t(0),
+          at: t(0),
+        }),
+      () => store.getConsent("p", "s"),
+      () => store.listConsents("p"),
+      () => store.recordSendForCap("p", s.sendId, t(1), t(2)),
+      () => store.sendTimesSince("p", t(0)),
+      () => store.takeRateBudget("phone-1", 0, 1, 1),
+    ];
+    for (const call of calls) await expect(call()).rejects.toBeInstanceOf(StoreUnavailableError);
     await store.close();
   });
 
