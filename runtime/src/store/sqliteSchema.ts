@@ -110,10 +110,13 @@ const ADDED_COLUMNS: readonly { table: string; column: string; definition: strin
  * created if missing, and columns added after the first release are added to older files.
  */
 export function prepareSqliteDatabase(db: SqliteDatabase): void {
+  // First: processes sharing the file open it at the same time (the first one after the last
+  // close recovers the WAL under an exclusive lock), and without a busy timeout the others fail
+  // at once with "database is locked" instead of waiting.
+  db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA journal_mode = WAL");
   // FULL: a 2xx to AWS promises the reply survives a power cut, not only a process crash.
   db.exec("PRAGMA synchronous = FULL");
-  db.exec("PRAGMA busy_timeout = 5000");
   db.exec(SCHEMA);
   for (const { table, column, definition } of ADDED_COLUMNS) {
     const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Record<string, SqlValue>[];
