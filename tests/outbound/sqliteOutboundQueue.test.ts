@@ -1,9 +1,11 @@
+import { execFile } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { openSqliteDatabase, type SqlValue } from "../../runtime/src/store/sqliteDriver";
 import { SqliteOutboundQueue } from "../../runtime/src/outbound/queue/sqliteOutboundQueue";
 import { QueueUnavailableError } from "../../runtime/src/outbound/queue/queueUnavailableError";
+import { repoRoot } from "../support/paths";
 import { outboundQueueConformance, type QueueHarness } from "./outboundQueueConformance";
 
 /** The columns that are the queue's own random handles, not anything about the send. */
@@ -85,6 +87,41 @@ describe("SqliteOutboundQueue", () => {
     await a.close();
     await b.close();
   });
+
+  it("never gives one row to two of three processes draining the file at once", async () => {
+    const path = join(dir, "processes.sqlite");
+    const seed = new SqliteOutboundQueue(path);
+    const ids = Array.from({ length: 300 }, (_, i) => `send-p${i}`);
+    for (const id of ids) await seed.enqueue(id, new Date());
+    await seed.close();
+    // The built module (jest's globalSetup builds dist/), in separate Node processes.
+    const modulePath = join(repoRoot, "dist/runtime/src/outbound/queue/sqliteOutboundQueue.js");
+    const drainer = `
+      const { SqliteOutboundQueue } = require(${JSON.stringify(modulePath)});
+      (async () => {
+        const queue = new SqliteOutboundQueue(process.argv[1]);
+        const got = [];
+        for (let empty = 0; empty < 3; ) {
+          const batch = await queue.receive(5, { waitMs: 0, visibilityMs: 600000 });
+          if (batch.length === 0) { empty++; continue; }
+          got.push(...batch.map((d) => d.sendId));
+        }
+        await queue.close();
+        process.stdout.write(JSON.stringify(got));
+      })();`;
+    const run = (): Promise<string[]> =>
+      new Promise((resolve, reject) =>
+        execFile(
+          process.execPath,
+          ["--no-warnings", "-e", drainer, path],
+          { timeout: 20_000 },
+          (err, stdout) => (err ? reject(err) : resolve(JSON.parse(stdout) as string[])),
+        ),
+      );
+    const results = await Promise.all([run(), run(), run()]);
+    const seen = results.flat();
+    expect(seen.sort()).toEqual([...ids].sort());
+  }, 25_000);
 
   it("wakes a long poll when this process enqueues, without waiting out waitMs", async () => {
     const queue = new SqliteOutboundQueue(":memory:", { pollIntervalMs: 60_000 });
