@@ -582,6 +582,19 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
         dimensions: { QueueName: queue.state.name },
         threshold: 900,
       });
+      const dashboard = JSON.stringify(
+        JSON.parse(one(resources, "aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody),
+      );
+      expect(dashboard).toContain(
+        JSON.stringify([
+          "AWS/SQS",
+          "ApproximateNumberOfMessagesVisible",
+          "QueueName",
+          queue.state.name,
+        ]).slice(0, -1),
+      );
+      expect(dashboard).toContain('"ApproximateAgeOfOldestMessage"');
+      expect(dashboard).toContain(`"${dlq.state.name}"`);
       expect(alarm("send-dlq")).toMatchObject({
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: dlq.state.name },
