@@ -104,11 +104,18 @@ export function createRuntimeRoles(
             },
           ],
         },
+        // Schedules created with KmsKeyArn (the send queue's key): Scheduler checks the key and
+        // encrypts the payload with the caller's permissions, for this group's schedules only.
+        // DescribeKey carries no encryption context, so it is conditioned on the service alone.
+        keyThroughServiceOnly(
+          "ScheduleKeyDescribedThroughSchedulerOnly",
+          ["kms:DescribeKey"],
+          args.outbound.kmsKeyArn,
+          `scheduler.${region}.amazonaws.com`,
+        ),
         {
-          // Schedules created with KmsKeyArn (the send queue's key): Scheduler checks the key and
-          // encrypts the payload with the caller's permissions, for this group's schedules only.
           sid: "ScheduleKeyThroughSchedulerOnly",
-          actions: ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"],
+          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
           resources: [args.outbound.kmsKeyArn],
           conditions: [
             {

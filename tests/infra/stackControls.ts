@@ -553,6 +553,14 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
         Resource: [schedulerRole.state.arn],
         Condition: { StringEquals: { "iam:PassedToService": ["scheduler.amazonaws.com"] } },
       });
+      expect(sid("ScheduleKeyDescribedThroughSchedulerOnly")).toMatchObject({
+        Action: ["kms:DescribeKey"],
+        Condition: { StringEquals: { "kms:ViaService": ["scheduler.us-east-1.amazonaws.com"] } },
+      });
+      expect(sid("ScheduleKeyThroughSchedulerOnly").Action).toEqual([
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+      ]);
       expect(sid("ScheduleKeyThroughSchedulerOnly").Condition).toEqual({
         StringEquals: { "kms:ViaService": ["scheduler.us-east-1.amazonaws.com"] },
         ArnLike: { "kms:EncryptionContext:aws:scheduler:schedule:arn": [schedules] },
