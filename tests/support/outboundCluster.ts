@@ -46,6 +46,8 @@ export interface BatchItemResult {
   sendId?: string;
   messageId?: string;
   code?: string;
+  /** An item's error: the HTTP status the same send alone would have answered. */
+  httpStatus?: number;
 }
 
 /** What `GET /v1/messages/:id` says of a send, in the fields a fault test compares. */
@@ -193,6 +195,34 @@ export class OutboundCluster {
       throw new Error(`batch of ${messages.length} answered ${results.length} results`);
     }
     return results;
+  }
+
+  /**
+   * A batch as a careful agent sends it: items answered 5xx (the service could not store them;
+   * nothing to rely on) go again with the same idempotency keys, up to `rounds` times. Answers
+   * every item's final result and how many re-sends it took.
+   */
+  async sendBatchWithRetries(
+    process: number,
+    messages: BatchSend[],
+    rounds = 5,
+  ): Promise<{ results: BatchItemResult[]; retried: number }> {
+    const results = await this.sendBatch(process, messages);
+    let retried = 0;
+    for (let round = 0; round < rounds; round += 1) {
+      const again = results
+        .map((r, i) => ({ r, i }))
+        .filter(({ r }) => r.status === "error" && (r.httpStatus ?? 500) >= 500);
+      if (again.length === 0) break;
+      retried += again.length;
+      await new Promise((r) => setTimeout(r, 500));
+      const answers = await this.sendBatch(
+        process,
+        again.map(({ i }) => messages[i]!),
+      );
+      again.forEach(({ i }, k) => (results[i] = { ...answers[k]!, index: i }));
+    }
+    return { results, retried };
   }
 
   /** The last lines a process wrote, for a failure's message. */
