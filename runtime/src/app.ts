@@ -30,7 +30,16 @@ import type { SmsGateway } from "./sms/smsGateway";
 import { SmsSender } from "./sms/smsSender";
 import type { CertificateSource } from "./sns/certificateSource";
 import type { SubscriptionConfirmer } from "./sns/subscriptionConfirmer";
+import type { SendRulesConfig } from "./config";
+import type { OutboundQueue } from "./outbound/outboundQueue";
+import { openOutboundQueue } from "./outbound/queue/openOutboundQueue";
+import { RatePacer } from "./outbound/ratePacer";
+import { RegistrationGate } from "./outbound/registrationGate";
+import { decideSend as defaultDecideSend } from "./outbound/rules/decideSend";
+import type { DecideSend, SendPolicy } from "./outbound/sendRules";
+import { SendWorker } from "./outbound/sendWorker";
 import type { ConversationStore } from "./store/conversationStore";
+import type { OutboundStore } from "./store/outboundStore";
 
 export interface AppConfig {
   /** A fixed value, or a RotatingSecret that also accepts the previous value for a window. */
@@ -53,11 +62,37 @@ export interface AppConfig {
   optOutListName?: string;
   /** Proxies in front whose `X-Forwarded-For` entry is trusted (1 behind the ALB; 0 for none). */
   trustedProxyHops?: number;
+  /** The send rules' settings (issue 12); `DEFAULT_SEND_RULES` when unset. */
+  sendRules?: SendRulesConfig;
 }
+
+/** The stack's defaults (`config.ts`): no consent required, 08:00–21:00 recipient-local, no cap. */
+export const DEFAULT_SEND_RULES: SendRulesConfig = {
+  requireConsent: false,
+  quietHours: { allowedStart: "08:00", allowedEnd: "21:00" },
+  frequencyCap: undefined,
+};
+
+/** How the outbound queue's worker runs in this task. */
+export interface SendWorkerSettings {
+  /** False: no worker here (a test that drives sends itself); queued sends wait. */
+  enabled?: boolean;
+  concurrency?: number;
+  pollWaitMs?: number;
+  leaseMs?: number;
+}
+
+/** How long a registration-gate deferral waits before the rules look again. */
+const REGISTRATION_RECHECK_SECONDS = 300;
 
 export interface AppDeps {
   config: AppConfig;
-  store: ConversationStore;
+  store: ConversationStore & OutboundStore;
+  /** Where due sends wait; an embedded in-memory SQLite queue when unset (tests). */
+  queue?: OutboundQueue;
+  /** The send rules; `rules/decideSend.ts` when unset. */
+  decideSend?: DecideSend;
+  worker?: SendWorkerSettings;
   gateway: SmsGateway;
   certificates: CertificateSource;
   subscriptionConfirmer: SubscriptionConfirmer;
@@ -69,7 +104,7 @@ export interface AppDeps {
   /** Defaults to `DEFAULT_HTTP_TIMEOUTS`; tests shorten them. */
   httpTimeouts?: HttpTimeouts;
   /** The origination number's readiness, shown on /readyz (absent in mock mode). */
-  numberReadiness?: { current(): NumberReadiness };
+  numberReadiness?: { current(): NumberReadiness; refresh?(): Promise<NumberReadiness> };
 }
 
 // Re-exported: tests and main know the lifecycle as part of the app they build.
@@ -100,7 +135,12 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
  * Builds the HTTP service from its collaborators. Tests build it with fakes or emulator-backed
  * parts; `main.ts` with the real ones. No module-level state.
  */
-export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Lifecycle } {
+export function buildApp(deps: AppDeps): {
+  app: FastifyInstance;
+  lifecycle: Lifecycle;
+  worker: SendWorker | undefined;
+  queue: OutboundQueue;
+} {
   const now = deps.now ?? (() => new Date());
   const lifecycle: Lifecycle = { shuttingDown: false };
   const timeouts = deps.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS;
@@ -143,6 +183,14 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4)),
   );
 
+  // The number's rate, shared by every task through the store: the queue's sends and the
+  // keyword replies both take from it.
+  const rate = new RatePacer({
+    store: deps.store,
+    identity: deps.config.originationIdentity ?? "default",
+    partsPerSecond: deps.config.maxPartsPerSecond,
+    now: () => now().getTime(),
+  });
   const sender =
     deps.sender ??
     new SmsSender({
@@ -150,9 +198,31 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
       originationIdentity: deps.config.originationIdentity,
       configurationSetName: deps.config.configurationSet,
       partsPerSecond: deps.config.maxPartsPerSecond,
+      sharedRate: rate,
     });
+  const queue = deps.queue ?? openOutboundQueue({ kind: "sqlite", path: ":memory:" }, { now });
+  const rules = deps.config.sendRules ?? DEFAULT_SEND_RULES;
+  const policy: SendPolicy = {
+    requireConsent: rules.requireConsent,
+    quietHours: rules.quietHours,
+    frequencyCap: rules.frequencyCap,
+    registrationRecheckSeconds: REGISTRATION_RECHECK_SECONDS,
+  };
+  const registration = new RegistrationGate({
+    ...(deps.numberReadiness ? { numberReadiness: deps.numberReadiness } : {}),
+    log: deps.logger,
+  });
+  const leaseMs = deps.worker?.leaseMs ?? 60_000;
   const service = new ConversationService({
     store: deps.store,
+    outbound: {
+      queue,
+      decideSend: deps.decideSend ?? defaultDecideSend,
+      policy,
+      registration,
+      rate,
+      leaseMs,
+    },
     sender,
     patientRef: patientRefFunction(deps.config.patientRefKey),
     audit: deps.audit,
@@ -200,9 +270,32 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     void reply.code(404).send({ code: "NOT_FOUND", message: "no such route" });
   });
 
+  const worker =
+    deps.worker?.enabled === false
+      ? undefined
+      : new SendWorker({
+          queue,
+          store: deps.store,
+          executor: service.sendExecutor,
+          audit: deps.audit,
+          log: deps.logger,
+          now,
+          leaseMs,
+          ...(deps.worker?.concurrency ? { concurrency: deps.worker.concurrency } : {}),
+          ...(deps.worker?.pollWaitMs ? { pollWaitMs: deps.worker.pollWaitMs } : {}),
+        });
+  // The worker runs while the server does: it stops (its sends under way finish) before the
+  // store and queue are closed by whoever opened them.
+  app.addHook("onReady", async () => worker?.start());
+  app.addHook("onClose", async () => {
+    await worker?.stop();
+    if (!deps.queue) await queue.close();
+  });
+
   registerHealthRoutes(app, {
     store: deps.store,
     lifecycle,
+    sendsHeld: () => registration.heldBecause(),
     ...(deps.numberReadiness ? { numberReadiness: deps.numberReadiness } : {}),
   });
   registerWebhook(app, {
@@ -239,7 +332,7 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     agentApiToken: deps.config.agentApiToken,
   });
   registerAgentCard(app, { publicBaseUrl: deps.config.publicBaseUrl });
-  return { app, lifecycle };
+  return { app, lifecycle, worker, queue };
 }
 
 function sendError(

@@ -40,6 +40,7 @@ const sleepFor = (ms: number): Promise<void> =>
 export class SendWorker {
   private stopping = false;
   private loops: Promise<void>[] = [];
+  private readonly handling = new Set<Promise<void>>();
   private readonly now: () => Date;
 
   constructor(private readonly options: SendWorkerOptions) {
@@ -51,10 +52,13 @@ export class SendWorker {
     for (let i = 0; i < n; i += 1) this.loops.push(this.loop());
   }
 
-  /** No new receive; resolves when the sends being executed have ended. */
+  /**
+   * No new receive or send; resolves when the sends being executed have ended. A long poll still
+   * waiting is not waited for: what it returns is left in the queue (it reappears after the lease).
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    await Promise.all(this.loops);
+    await Promise.all(this.handling);
     this.loops = [];
   }
 
@@ -76,17 +80,21 @@ export class SendWorker {
       for (const delivery of deliveries) {
         // Received while stopping: left alone, it reappears for another task after the lease.
         if (this.stopping) return;
+        const handled = this.handle(delivery, leaseMs);
+        this.handling.add(handled);
         try {
-          await this.handle(delivery, leaseMs);
+          await handled;
         } catch (err) {
           // Not deleted: the message reappears after the lease and the record decides again.
           this.options.log.error({ err, sendId: delivery.sendId }, "queued send failed");
+        } finally {
+          this.handling.delete(handled);
         }
       }
     }
   }
 
-  /** One message, decided from the send record (exported through `handleOnce` for tests). */
+  /** One message, decided from the send record. */
   async handle(delivery: QueueDelivery, leaseMs: number): Promise<void> {
     const { queue, store } = this.options;
     const now = this.now();
