@@ -21,6 +21,15 @@ export const TEMPORARY_CARRIER_FAILURES: ReadonlySet<string> = new Set([
   "TEXT_TTL_EXPIRED",
 ]);
 
+/**
+ * The event's `messageStatus` names the status without the event type's `TEXT_` prefix
+ * (`UNREACHABLE` in a `TEXT_UNREACHABLE` event); either form is recognised.
+ */
+export function isTemporaryCarrierFailure(deliveryStatus: string): boolean {
+  const status = deliveryStatus.toUpperCase();
+  return TEMPORARY_CARRIER_FAILURES.has(status.startsWith("TEXT_") ? status : `TEXT_${status}`);
+}
+
 export interface CarrierRetryOptions {
   store: Pick<OutboundStore, "sendIdForProviderMessage" | "getSend" | "recordAttemptDelivery">;
   queue: Pick<OutboundQueue, "enqueue">;
@@ -89,7 +98,7 @@ export class CarrierRetry {
     providerMessageId: string,
     deliveryStatus: string,
   ): { dueAt: string } | undefined {
-    if (!TEMPORARY_CARRIER_FAILURES.has(deliveryStatus)) return undefined;
+    if (!isTemporaryCarrierFailure(deliveryStatus)) return undefined;
     // Only the newest accepted attempt may be retried (an older attempt's late event may not).
     const accepted = send.attempts.filter((a) => a.outcome === "sent");
     if (accepted.at(-1)?.providerMessageId !== providerMessageId) return undefined;
