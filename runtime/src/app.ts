@@ -32,7 +32,7 @@ import type { CertificateSource } from "./sns/certificateSource";
 import type { SubscriptionConfirmer } from "./sns/subscriptionConfirmer";
 import type { SendRulesConfig } from "./config";
 import type { OutboundQueue } from "./outbound/outboundQueue";
-import { openOutboundQueue } from "./outbound/queue/openOutboundQueue";
+import { SqliteOutboundQueue } from "./outbound/queue/sqliteOutboundQueue";
 import { RatePacer } from "./outbound/ratePacer";
 import { RegistrationGate } from "./outbound/registrationGate";
 import { decideSend as defaultDecideSend } from "./outbound/rules/decideSend";
@@ -200,7 +200,7 @@ export function buildApp(deps: AppDeps): {
       partsPerSecond: deps.config.maxPartsPerSecond,
       sharedRate: rate,
     });
-  const queue = deps.queue ?? openOutboundQueue({ kind: "sqlite", path: ":memory:" }, { now });
+  const queue = deps.queue ?? new SqliteOutboundQueue(":memory:", { now });
   const rules = deps.config.sendRules ?? DEFAULT_SEND_RULES;
   const policy: SendPolicy = {
     requireConsent: rules.requireConsent,

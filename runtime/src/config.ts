@@ -320,7 +320,7 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
   const outboundQueue = parseOutboundQueue(text, store, problems);
   if (outboundQueue.kind === "sqlite" && store.kind === "dynamodb") {
     warnings.push(
-      "the outbound queue is an embedded SQLite file of this task while the store is DynamoDB: set OUTBOUND_QUEUE_URL, OUTBOUND_QUEUE_ARN, SEND_SCHEDULE_GROUP and SEND_SCHEDULER_ROLE_ARN (the stack's outputs) so that every task shares one queue",
+      "the outbound queue is in this task's memory while the store is DynamoDB: queued and scheduled sends wait only while this task runs; set OUTBOUND_QUEUE_URL, OUTBOUND_QUEUE_ARN, SEND_SCHEDULE_GROUP and SEND_SCHEDULER_ROLE_ARN (the stack's outputs) so that every task shares one durable queue",
     );
   }
   const sendRules: SendRulesConfig = {
@@ -401,11 +401,12 @@ function parseOutboundQueue(
   const values = SQS_SETTINGS.map((key) => [key, text(key)] as const);
   const set = values.filter(([, value]) => value !== undefined);
   if (set.length === 0) {
-    // Beside the SQLite store (same directory, own file); in memory with an in-memory store.
-    if (store.kind === "sqlite" && store.path === ":memory:")
+    // Beside the SQLite store (same directory, own file); in memory with an in-memory store,
+    // and with DynamoDB (no file of the store to sit beside; the warning at start says so).
+    if (store.kind === "dynamodb" || store.path === ":memory:") {
       return { kind: "sqlite", path: ":memory:" };
-    const dir = store.kind === "sqlite" ? dirname(store.path) : "./data";
-    return { kind: "sqlite", path: join(dir, "outbound-queue.db") };
+    }
+    return { kind: "sqlite", path: join(dirname(store.path), "outbound-queue.db") };
   }
   const missing = values.filter(([, value]) => value === undefined).map(([key]) => key);
   if (missing.length > 0) {

@@ -5,7 +5,7 @@ import type { SendRulesConfig } from "../../runtime/src/config";
 import { MemoryAuditLog } from "../../runtime/src/logging/audit";
 import { createLogger } from "../../runtime/src/logging/logger";
 import type { OutboundQueue } from "../../runtime/src/outbound/outboundQueue";
-import { openOutboundQueue } from "../../runtime/src/outbound/queue/openOutboundQueue";
+import { SqliteOutboundQueue } from "../../runtime/src/outbound/queue/sqliteOutboundQueue";
 import type { SendWorker } from "../../runtime/src/outbound/sendWorker";
 import type { NumberReadiness } from "../../runtime/src/sms/numberReadiness";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
@@ -79,7 +79,7 @@ export async function buildFlowApp(options: {
     }),
   });
   const store = new SqliteConversationStore(":memory:");
-  const queue = openOutboundQueue({ kind: "sqlite", path: ":memory:" }, { now: clock.now });
+  const queue = new SqliteOutboundQueue(":memory:", { now: clock.now });
   const gateway = new ScriptedGateway();
   const audit = new MemoryAuditLog();
   const config: AppConfig = {

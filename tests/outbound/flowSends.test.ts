@@ -97,6 +97,7 @@ describe("consent", () => {
     expect(ok.status).toBe(202);
     expect(ok.body.status).toBe("sent");
 
+    t.clock.advance(1000);
     const revoked = await t.call("DELETE", "/v1/consents", consent);
     expect(revoked.body).toMatchObject({ granted: false, applied: true });
     const again = await send({ to: NEW_YORK, body: "Reminder", consentScope: "reminders" });
@@ -123,6 +124,7 @@ describe("consent", () => {
       sendAt: "2026-11-25T20:00:00Z",
     });
     expect(scheduled.body.status).toBe("scheduled");
+    t.clock.advance(1000);
     await t.call("DELETE", "/v1/consents", consent);
     t.clock.set("2026-11-25T20:00:00Z");
     await t.drain();
@@ -380,8 +382,10 @@ describe("STOP and START", () => {
     });
     await t.call("POST", "/v1/consents", consent("reminders"));
     await t.call("POST", "/v1/consents", consent("billing"));
+    t.clock.advance(1000);
     await t.call("DELETE", "/v1/consents", consent("billing"));
 
+    t.clock.advance(1000);
     expect((await inbound("STOP")).status).toBe(200);
     const revoked = t.audit.events.filter(
       (e) => e.action === "consent.revoked" && e.reason?.includes("keyword:STOP"),

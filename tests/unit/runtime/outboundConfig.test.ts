@@ -68,8 +68,9 @@ describe("outbound queue and send rule settings", () => {
     ]);
   });
 
-  it("warns that an embedded queue with DynamoDB is one task's only", () => {
+  it("keeps the queue in memory with DynamoDB and no SQS, and warns that it is one task's only", () => {
     const config = loadConfig({ STORE: "dynamodb:eum-sms" });
+    expect(config.outboundQueue).toEqual({ kind: "sqlite", path: ":memory:" });
     expect(config.warnings.join("\n")).toMatch(/OUTBOUND_QUEUE_URL/);
     expect(loadConfig({ STORE: "dynamodb:eum-sms", ...sqs }).warnings).toEqual([]);
   });
