@@ -318,11 +318,6 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
   }
 
   const outboundQueue = parseOutboundQueue(text, store, problems);
-  if (outboundQueue.kind === "sqlite" && store.kind === "dynamodb") {
-    warnings.push(
-      "the outbound queue is in this task's memory while the store is DynamoDB: queued and scheduled sends wait only while this task runs; set OUTBOUND_QUEUE_URL, OUTBOUND_QUEUE_ARN, SEND_SCHEDULE_GROUP and SEND_SCHEDULER_ROLE_ARN (the stack's outputs) so that every task shares one durable queue",
-    );
-  }
   const sendRules: SendRulesConfig = {
     requireConsent: bool("REQUIRE_CONSENT", false),
     quietHours: parseQuietHours(text("QUIET_HOURS") ?? "08:00-21:00", problems),

@@ -49,9 +49,17 @@ async function main(): Promise<void> {
     logger.warn({ key }, "using a development default: mock mode only, never for real patients");
   }
   for (const warning of config.warnings) logger.warn(warning);
+  if (config.outboundQueue.kind === "sqlite" && config.outboundQueue.path === ":memory:") {
+    logger.warn(
+      "the outbound queue is in this task's memory: queued and scheduled sends wait only while this task runs; set OUTBOUND_QUEUE_URL, OUTBOUND_QUEUE_ARN, SEND_SCHEDULE_GROUP and SEND_SCHEDULER_ROLE_ARN (the stack's outputs) so that every task shares one durable queue",
+    );
+  }
 
   const store = openStore(config.store, config.region);
-  const queue = openOutboundQueue(config.outboundQueue, { region: config.region, now: () => new Date() });
+  const queue = openOutboundQueue(config.outboundQueue, {
+    region: config.region,
+    now: () => new Date(),
+  });
   const gateway = config.useMockSms
     ? new MockSmsGateway()
     : EndUserMessagingGateway.create(config.region);

@@ -68,11 +68,11 @@ describe("outbound queue and send rule settings", () => {
     ]);
   });
 
-  it("keeps the queue in memory with DynamoDB and no SQS, and warns that it is one task's only", () => {
-    const config = loadConfig({ STORE: "dynamodb:eum-sms" });
-    expect(config.outboundQueue).toEqual({ kind: "sqlite", path: ":memory:" });
-    expect(config.warnings.join("\n")).toMatch(/OUTBOUND_QUEUE_URL/);
-    expect(loadConfig({ STORE: "dynamodb:eum-sms", ...sqs }).warnings).toEqual([]);
+  it("keeps the queue in memory with DynamoDB and no SQS (no store file to sit beside)", () => {
+    expect(loadConfig({ STORE: "dynamodb:eum-sms" }).outboundQueue).toEqual({
+      kind: "sqlite",
+      path: ":memory:",
+    });
   });
 
   it("reads REQUIRE_CONSENT, QUIET_HOURS and FREQUENCY_CAP", () => {
