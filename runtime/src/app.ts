@@ -75,7 +75,7 @@ export const DEFAULT_SEND_RULES: SendRulesConfig = {
 
 /** How the outbound queue's worker runs in this task. */
 export interface SendWorkerSettings {
-  /** False: no worker here (a test that drives sends itself); queued sends wait. */
+  /** False: the worker is built but not started (a test drives it); queued sends wait. */
   enabled?: boolean;
   concurrency?: number;
   pollWaitMs?: number;
@@ -138,7 +138,8 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
 export function buildApp(deps: AppDeps): {
   app: FastifyInstance;
   lifecycle: Lifecycle;
-  worker: SendWorker | undefined;
+  /** Started with the server unless `worker.enabled` is false (then a test drives `handle`). */
+  worker: SendWorker;
   queue: OutboundQueue;
 } {
   const now = deps.now ?? (() => new Date());
@@ -240,7 +241,12 @@ export function buildApp(deps: AppDeps): {
   app.addContentTypeParser(
     ["application/json", "text/plain"],
     { parseAs: "string" },
-    (_request, body, done) => {
+    (request, body, done) => {
+      // A DELETE carries no body, but some clients still declare one: nothing is nothing.
+      if (body === "" && request.method === "DELETE") {
+        done(null, undefined);
+        return;
+      }
       try {
         done(null, JSON.parse(body as string));
       } catch {
@@ -270,25 +276,22 @@ export function buildApp(deps: AppDeps): {
     void reply.code(404).send({ code: "NOT_FOUND", message: "no such route" });
   });
 
-  const worker =
-    deps.worker?.enabled === false
-      ? undefined
-      : new SendWorker({
-          queue,
-          store: deps.store,
-          executor: service.sendExecutor,
-          audit: deps.audit,
-          log: deps.logger,
-          now,
-          leaseMs,
-          ...(deps.worker?.concurrency ? { concurrency: deps.worker.concurrency } : {}),
-          ...(deps.worker?.pollWaitMs ? { pollWaitMs: deps.worker.pollWaitMs } : {}),
-        });
-  // The worker runs while the server does: it stops (its sends under way finish) before the
-  // store and queue are closed by whoever opened them.
-  app.addHook("onReady", async () => worker?.start());
+  const worker = new SendWorker({
+    queue,
+    store: deps.store,
+    executor: service.sendExecutor,
+    audit: deps.audit,
+    log: deps.logger,
+    now,
+    leaseMs,
+    ...(deps.worker?.concurrency ? { concurrency: deps.worker.concurrency } : {}),
+    ...(deps.worker?.pollWaitMs ? { pollWaitMs: deps.worker.pollWaitMs } : {}),
+  });
+  app.addHook("onReady", async () => {
+    if (deps.worker?.enabled !== false) worker.start();
+  });
   app.addHook("onClose", async () => {
-    await worker?.stop();
+    await worker.stop();
     if (!deps.queue) await queue.close();
   });
 

@@ -118,7 +118,7 @@ export async function buildFlowApp(options: {
     worker: { enabled: false, leaseMs: LEASE_MS },
     ...(options.numberReadiness ? { numberReadiness: options.numberReadiness } : {}),
   });
-  const worker = built.worker as SendWorker;
+  const worker = built.worker;
   const baseUrl = await built.app.listen({ port: 0, host: "127.0.0.1" });
   const call = async (
     method: string,

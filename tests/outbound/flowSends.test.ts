@@ -359,13 +359,16 @@ describe("STOP and START", () => {
     t.call(
       "POST",
       "/sms/webhook",
-      inboundNotification({
-        originationNumber: NEW_YORK,
-        destinationNumber: OUR_NUMBER,
-        messageKeyword: "KEYWORD_123",
-        messageBody: text,
-        inboundMessageId: `in-${Math.random().toString(36).slice(2)}`,
-      }),
+      inboundNotification(
+        {
+          originationNumber: NEW_YORK,
+          destinationNumber: OUR_NUMBER,
+          messageKeyword: "KEYWORD_123",
+          messageBody: text,
+          inboundMessageId: `in-${Math.random().toString(36).slice(2)}`,
+        },
+        { timestamp: t.clock.now() },
+      ),
       snsHeaders(),
     );
 
