@@ -41,6 +41,8 @@ export interface PatientSendExecutorDeps {
   capHistoryTtlMs: number;
 }
 
+/** How long the agent API waits for the number's rate before the send is queued instead. */
+const INLINE_RATE_WAIT_MS = 1100;
 /** A throttled send goes back this far: nothing was sent, and the shared budget is the pacer. */
 const THROTTLED_RETRY_MS = 1000;
 /** Account-wide refusals that clear on their own: a queued send waits instead of failing. */
@@ -99,7 +101,12 @@ export class PatientSendExecutor implements SendExecutor {
     }
 
     const { parts } = countSegments(body);
-    if (!(await this.deps.rate.take(parts, { wait: options.waitForRate }))) {
+    // The agent API waits for about one window (an interactive send still answers `sent` when a
+    // few arrive in the same second), then hands the send to the queue instead of holding on.
+    const rate = options.waitForRate
+      ? { wait: true }
+      : { wait: true, maxWaitMs: INLINE_RATE_WAIT_MS };
+    if (!(await this.deps.rate.take(parts, rate))) {
       return this.finish(send, leaseToken, caller, {
         status: "queued",
         dueAt: now.toISOString(),

@@ -8,7 +8,7 @@ export interface RateBudget {
    * Takes `parts` of this second's budget. With `wait`, sleeps into the next windows until one has
    * room and resolves true; without it, answers false at once when this second is spent.
    */
-  take(parts: number, options: { wait: boolean }): Promise<boolean>;
+  take(parts: number, options: { wait: boolean; maxWaitMs?: number }): Promise<boolean>;
 }
 
 export interface RatePacerOptions {
@@ -46,8 +46,13 @@ export class RatePacer implements RateBudget {
     this.sleep = options.sleep ?? sleepFor;
   }
 
-  async take(parts: number, options: { wait: boolean }): Promise<boolean> {
+  /**
+   * `maxWaitMs` bounds the wait of a caller that asked to wait (the agent API waits for the next
+   * window or so, then hands the send to the queue rather than hold the request).
+   */
+  async take(parts: number, options: { wait: boolean; maxWaitMs?: number }): Promise<boolean> {
     const first = Math.min(parts, this.partsPerWindow);
+    let waited = 0;
     for (;;) {
       const now = this.now();
       const window = now - (now % this.windowMs);
@@ -55,9 +60,13 @@ export class RatePacer implements RateBudget {
         await this.bookRest(window, parts - first);
         return true;
       }
-      if (!options.wait) return false;
       // A little past the boundary, so task clocks a few milliseconds apart agree on the window.
-      await this.sleep(window + this.windowMs - now + 5);
+      const sleepMs = window + this.windowMs - now + 5;
+      if (!options.wait || waited + sleepMs > (options.maxWaitMs ?? Number.POSITIVE_INFINITY)) {
+        return false;
+      }
+      await this.sleep(sleepMs);
+      waited += sleepMs;
     }
   }
 

@@ -33,13 +33,14 @@ export function registerHealthRoutes(
       ]);
       const number = deps.numberReadiness?.current();
       // Held sends never fail readiness: they wait in the queue, and the service still answers.
+      // `sendsHeld` is shown where a number is checked, or whenever sends are held.
       const held = deps.sendsHeld?.();
+      const showHeld = held !== undefined || number !== undefined;
       return {
         status: "ready",
         ...(number ? { number } : {}),
-        ...(deps.sendsHeld
-          ? { sendsHeld: held !== undefined, ...(held ? { sendsHeldReason: held } : {}) }
-          : {}),
+        ...(showHeld ? { sendsHeld: held !== undefined } : {}),
+        ...(held ? { sendsHeldReason: held } : {}),
       };
     } catch (err) {
       reply.log.warn({ err }, "readiness check failed");
