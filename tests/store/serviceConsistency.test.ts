@@ -23,10 +23,7 @@ let n = 0;
 type Intercept = (method: string, call: () => Promise<unknown>) => Promise<unknown>;
 
 async function setup(intercept: Intercept, config: { selfManagedOptOuts?: boolean } = {}) {
-  const store = interceptStore(
-    new SqliteConversationStore(":memory:"),
-    intercept,
-  );
+  const store = interceptStore(new SqliteConversationStore(":memory:"), intercept);
   t = await buildTestApp({ store, config });
 }
 afterEach(async () => {
