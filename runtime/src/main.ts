@@ -56,10 +56,12 @@ async function main(): Promise<void> {
   }
 
   const store = openStore(config.store, config.region);
-  const queue = openOutboundQueue(config.outboundQueue, {
-    region: config.region,
-    now: () => new Date(),
-  });
+  const queue = openOutboundQueue(
+    config.outboundQueue.kind === "sqs"
+      ? { ...config.outboundQueue, region: config.region }
+      : config.outboundQueue,
+    { logger },
+  );
   const gateway = config.useMockSms
     ? new MockSmsGateway()
     : EndUserMessagingGateway.create(config.region);
