@@ -88,7 +88,7 @@ describe("consent", () => {
     const given = await t.call("POST", "/v1/consents", consent);
     expect(given.status).toBe(200);
     expect(given.body).toMatchObject({ scope: "reminders", granted: true, applied: true });
-    expect(t.audit.events.find((e) => e.action === "consent.recorded")).toMatchObject({
+    expect(t.audit.events.find((e) => e.action === "patient.consent.granted")).toMatchObject({
       outcome: "success",
       reason: "scope:reminders;source:intake-form",
     });
@@ -391,7 +391,7 @@ describe("STOP and START", () => {
     t.clock.advance(1000);
     expect((await inbound("STOP")).status).toBe(200);
     const revoked = t.audit.events.filter(
-      (e) => e.action === "consent.revoked" && e.reason?.includes("keyword:STOP"),
+      (e) => e.action === "patient.consent.revoked" && e.reason?.includes("keyword:STOP"),
     );
     expect(revoked.map((e) => e.reason)).toEqual(["scope:reminders;source:keyword:STOP"]);
     const refused = await send({ to: NEW_YORK, body: "x", consentScope: "reminders" });

@@ -18,8 +18,8 @@ export type AuditAction =
   | "send.verdict"
   | "send.cancelled"
   | "send.outcome"
-  | "consent.recorded"
-  | "consent.revoked";
+  | "patient.consent.granted"
+  | "patient.consent.revoked";
 
 export type AuditOutcome = "success" | "denied" | "rejected" | "error" | "duplicate";
 

@@ -114,7 +114,7 @@ export class Consents {
     auditFor(
       this.deps.audit,
       caller,
-      consent.granted ? "consent.recorded" : "consent.revoked",
+      consent.granted ? "patient.consent.granted" : "patient.consent.revoked",
       `patient:${patientRef}`,
       applied ? "success" : "duplicate",
       `scope:${consent.scope};source:${consent.source}`,

@@ -35,7 +35,7 @@ export function registerHealthRoutes(
       // Held sends never fail readiness: they wait in the queue, and the service still answers.
       // `sendsHeld` is shown where a number is checked, or whenever sends are held.
       const held = deps.sendsHeld?.();
-      const showHeld = held !== undefined || number !== undefined;
+      const showHeld = deps.sendsHeld !== undefined && (held !== undefined || number !== undefined);
       return {
         status: "ready",
         ...(number ? { number } : {}),
