@@ -4,6 +4,7 @@ import { DynamoDbConversationStore } from "../../runtime/src/store/dynamoDbStore
 import { createStoreTable, emulatorDynamoDbClient } from "../support/dynamoDbTable";
 import { startDynamoDbEmulator, type Emulator } from "../support/motoServer";
 import { conversationStoreConformance } from "./conversationStoreConformance";
+import { outboundStoreConformance } from "./outboundStoreConformance";
 
 let emulator: Emulator;
 beforeAll(async () => {
@@ -21,6 +22,7 @@ async function freshStore(): Promise<DynamoDbConversationStore> {
 }
 
 conversationStoreConformance("DynamoDbConversationStore (moto)", freshStore);
+outboundStoreConformance("DynamoDbConversationStore (moto)", freshStore);
 
 describe("DynamoDbConversationStore failures", () => {
   it("reports a missing table as StoreUnavailableError, so the webhook answers 5xx", async () => {

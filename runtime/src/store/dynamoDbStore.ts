@@ -1,11 +1,7 @@
 // Longer than the ~400-line guide on purpose: one class implements the whole
 // `ConversationStore` contract against one table, each method with its DynamoDB condition and
 // transaction handling; split by item kind, the transactions that span kinds would be torn apart.
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  TransactionCanceledException,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -14,9 +10,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
-  type TransactWriteCommandInput,
 } from "@aws-sdk/lib-dynamodb";
-import { createHash } from "node:crypto";
 import { StoreUnavailableError } from "../errors";
 import type {
   ClaimResult,
@@ -31,41 +25,23 @@ import type {
   RegistrationEvent,
 } from "./conversationStore";
 import { optOutVersion, statusesAllowedBefore } from "./conversationStates";
+import { DynamoDbOutboundStore } from "./dynamoDbOutboundStore";
 import { dynamoDbTableSchema as schema, partitionKeys, sortKeys } from "./dynamoDbTableSchema";
+import { clientRequestToken, failedConditions, ttlOf, type TransactItem } from "./dynamoDbWrites";
+import type { OutboundStore } from "./outboundStore";
 
 type Item = Record<string, unknown>;
-type TransactItem = NonNullable<TransactWriteCommandInput["TransactItems"]>[number];
-
-const ttlOf = (iso: string): number => Math.floor(Date.parse(iso) / 1000);
-
-/**
- * TransactWriteItems' ClientRequestToken (at most 36 characters), derived from the items: the
- * SDK's own retries of one call repeat it, so real DynamoDB applies the transaction once and
- * answers success instead of failing the retry on the first attempt's writes. A redelivery is a
- * new call with another receivedAt, hence another token, and meets the duplicate checks.
- */
-function clientRequestToken(items: readonly TransactItem[]): string {
-  return createHash("sha256").update(JSON.stringify(items)).digest("base64url").slice(0, 36);
-}
-
-/** Indexes of the cancelled items that failed their condition. */
-function failedConditions(err: unknown): Set<number> | undefined {
-  if (!(err instanceof TransactionCanceledException)) return undefined;
-  const failed = new Set<number>();
-  err.CancellationReasons?.forEach((r, i) => {
-    if (r.Code === "ConditionalCheckFailed") failed.add(i);
-  });
-  return failed.size > 0 ? failed : undefined;
-}
 
 /**
  * The production store: one DynamoDB table (see dynamoDbTableSchema). Idempotency rests on
  * conditional writes, and an inbound reply with its effects is one TransactWriteItems call.
  * Reads that decide behaviour are strongly consistent. TTL deletes lag by up to days, so reads
- * filter on `expiresAt` themselves.
+ * filter on `expiresAt` themselves. The outbound queue's records are kept by
+ * `DynamoDbOutboundStore` in the same table through the same client.
  */
-export class DynamoDbConversationStore implements ConversationStore {
+export class DynamoDbConversationStore implements ConversationStore, OutboundStore {
   private readonly doc: DynamoDBDocumentClient;
+  private readonly outbound: DynamoDbOutboundStore;
 
   constructor(
     private readonly client: DynamoDBClient,
@@ -74,7 +50,29 @@ export class DynamoDbConversationStore implements ConversationStore {
     this.doc = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },
     });
+    this.outbound = new DynamoDbOutboundStore(this.doc, table);
   }
+
+  readonly createSend: OutboundStore["createSend"] = (...a) => this.outbound.createSend(...a);
+  readonly getSend: OutboundStore["getSend"] = (...a) => this.outbound.getSend(...a);
+  readonly claimSend: OutboundStore["claimSend"] = (...a) => this.outbound.claimSend(...a);
+  readonly markCallStarted: OutboundStore["markCallStarted"] = (...a) =>
+    this.outbound.markCallStarted(...a);
+  readonly finishSend: OutboundStore["finishSend"] = (...a) => this.outbound.finishSend(...a);
+  readonly cancelSend: OutboundStore["cancelSend"] = (...a) => this.outbound.cancelSend(...a);
+  readonly recordAttemptDelivery: OutboundStore["recordAttemptDelivery"] = (...a) =>
+    this.outbound.recordAttemptDelivery(...a);
+  readonly sendIdForProviderMessage: OutboundStore["sendIdForProviderMessage"] = (...a) =>
+    this.outbound.sendIdForProviderMessage(...a);
+  readonly putConsent: OutboundStore["putConsent"] = (...a) => this.outbound.putConsent(...a);
+  readonly getConsent: OutboundStore["getConsent"] = (...a) => this.outbound.getConsent(...a);
+  readonly listConsents: OutboundStore["listConsents"] = (...a) => this.outbound.listConsents(...a);
+  readonly recordSendForCap: OutboundStore["recordSendForCap"] = (...a) =>
+    this.outbound.recordSendForCap(...a);
+  readonly sendTimesSince: OutboundStore["sendTimesSince"] = (...a) =>
+    this.outbound.sendTimesSince(...a);
+  readonly takeRateBudget: OutboundStore["takeRateBudget"] = (...a) =>
+    this.outbound.takeRateBudget(...a);
 
   static create(region: string, table: string): DynamoDbConversationStore {
     return new DynamoDbConversationStore(

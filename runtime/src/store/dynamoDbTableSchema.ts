@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /**
  * The single-table layout of the DynamoDB store. The Pulumi program and the emulator tests build
  * the table from this one description, so they cannot drift from what the store expects.
@@ -11,6 +13,15 @@
  * | opt-out state        | PATIENT#<patientRef>   | OPTOUT                      |
  * | agent idempotency    | IDEMPOTENCY#<key>      | META                        |
  * | registration status  | REGISTRATION#<id>      | META                        |
+ * | send record          | SEND#<sendId>          | META                        |
+ * | provider message id  | PROVIDERMSG#<MessageId> | META (→ sendId)            |
+ * | consent              | PATIENT#<patientRef>   | CONSENT#<scope>             |
+ * | frequency-cap entry  | PATIENT#<patientRef>   | CAPSENT#<sentAt>#<sendId>   |
+ * | shared rate window   | RATE#<sha256(identity)>#<windowStartMs> | META       |
+ *
+ * A send record keeps the destination and text as non-key attributes only while it can still be
+ * sent. Consents never expire; cap entries expire with the cap's window, rate windows a minute
+ * after their second.
  *
  * Keys hold opaque ids and HMAC patient references only: never a phone number.
  */
@@ -31,6 +42,11 @@ export const partitionKeys = {
   effects: (inboundMessageId: string): string => `EFFECTS#${inboundMessageId}`,
   idempotency: (key: string): string => `IDEMPOTENCY#${key}`,
   registration: (registrationId: string): string => `REGISTRATION#${registrationId}`,
+  send: (sendId: string): string => `SEND#${sendId}`,
+  providerMessage: (providerMessageId: string): string => `PROVIDERMSG#${providerMessageId}`,
+  /** The identity may be the stack's own E.164 number, and keys hold no number: hashed. */
+  rateWindow: (identity: string, windowStartMs: number): string =>
+    `RATE#${createHash("sha256").update(identity).digest("hex").slice(0, 32)}#${windowStartMs}`,
 } as const;
 
 /** Sort key values; a pending effect's sort key is its own effect id. */
@@ -41,6 +57,12 @@ export const sortKeys = {
   replyPrefix: "IN#",
   reply: (receivedAt: string, inboundMessageId: string): string =>
     `IN#${receivedAt}#${inboundMessageId}`,
+  consentPrefix: "CONSENT#",
+  consent: (scope: string): string => `CONSENT#${scope}`,
+  capSentPrefix: "CAPSENT#",
+  /** Just above every `CAPSENT#...` key: `$` follows `#`. */
+  capSentEnd: "CAPSENT$",
+  capSent: (sentAt: string, sendId: string): string => `CAPSENT#${sentAt}#${sendId}`,
   /** The patient index's sort key: a patient's conversations in creation order. */
   byPatient: (createdAt: string, conversationId: string): string =>
     `${createdAt}#${conversationId}`,

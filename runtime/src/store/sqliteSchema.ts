@@ -66,6 +66,36 @@ CREATE TABLE IF NOT EXISTS registration_events (
   status TEXT NOT NULL,
   at TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS sends (
+  send_id TEXT PRIMARY KEY,
+  record TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS send_provider_messages (
+  provider_message_id TEXT PRIMARY KEY,
+  send_id TEXT NOT NULL,
+  expires_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS consents (
+  patient_ref TEXT NOT NULL,
+  scope TEXT NOT NULL,
+  record TEXT NOT NULL,
+  at TEXT NOT NULL,
+  PRIMARY KEY (patient_ref, scope)
+);
+CREATE TABLE IF NOT EXISTS cap_sends (
+  patient_ref TEXT NOT NULL,
+  sent_at TEXT NOT NULL,
+  send_id TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  PRIMARY KEY (patient_ref, sent_at, send_id)
+);
+CREATE TABLE IF NOT EXISTS rate_windows (
+  identity TEXT NOT NULL,
+  window_start_ms INTEGER NOT NULL,
+  parts INTEGER NOT NULL,
+  PRIMARY KEY (identity, window_start_ms)
+);
 `;
 
 /** Columns added after the first release: added to databases created before them. */
@@ -80,10 +110,13 @@ const ADDED_COLUMNS: readonly { table: string; column: string; definition: strin
  * created if missing, and columns added after the first release are added to older files.
  */
 export function prepareSqliteDatabase(db: SqliteDatabase): void {
+  // First: processes sharing the file open it at the same time (the first one after the last
+  // close recovers the WAL under an exclusive lock), and without a busy timeout the others fail
+  // at once with "database is locked" instead of waiting.
+  db.exec("PRAGMA busy_timeout = 5000");
   db.exec("PRAGMA journal_mode = WAL");
   // FULL: a 2xx to AWS promises the reply survives a power cut, not only a process crash.
   db.exec("PRAGMA synchronous = FULL");
-  db.exec("PRAGMA busy_timeout = 5000");
   db.exec(SCHEMA);
   for (const { table, column, definition } of ADDED_COLUMNS) {
     const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Record<string, SqlValue>[];
