@@ -330,15 +330,15 @@ export class ConversationService {
     const known = await this.deps.store.updateDelivery(messageId, { status, final, at });
     // A queued send's attempt: its final status ends the send or, for a temporary carrier
     // failure, queues it again. A failure here answers 5xx, so EventBridge redelivers.
-    const retried = final
-      ? await this.carrierRetry.onFinalDelivery(messageId, status, at)
-      : undefined;
+    // Only for a message this service recorded sending: an event for an unknown id (another
+    // stack's, or forged) costs no further read.
+    if (final && known) await this.carrierRetry.onFinalDelivery(messageId, status, at);
     auditFor(
       this.deps.audit,
       caller,
       "delivery.status.recorded",
       `message:${messageId}`,
-      known || retried === "recorded" || retried === "retry_queued" ? "success" : "rejected",
+      known ? "success" : "rejected",
       known ? undefined : "UNKNOWN_MESSAGE",
     );
     return known;

@@ -71,7 +71,14 @@ export class PatientSendExecutor implements SendExecutor {
   async run(
     send: ScheduledSend,
     leaseToken: string,
-    options: { waitForRate: boolean },
+    options: {
+      waitForRate: boolean;
+      /**
+       * A verdict the caller made from fresh reads a moment ago (the agent API, just before the
+       * inline run): used instead of reading the same again.
+       */
+      decided?: Verdict;
+    },
   ): Promise<ExecutionResult> {
     const caller: Caller = { actor: send.principal, requestId: send.requestId };
     const { to, body } = send;
@@ -81,9 +88,12 @@ export class PatientSendExecutor implements SendExecutor {
       return this.finish(send, leaseToken, caller, { status: "failed", code: "NO_DESTINATION" });
     }
     const now = this.deps.now();
-    const input = await readRuleInput(this.deps, send, to, now);
-    const verdict = this.deps.decideSend(input, this.deps.policy);
-    auditVerdict(this.deps.audit, caller, send.sendId, verdict);
+    let verdict = options.decided;
+    if (verdict === undefined) {
+      const input = await readRuleInput(this.deps, send, to, now);
+      verdict = this.deps.decideSend(input, this.deps.policy);
+      auditVerdict(this.deps.audit, caller, send.sendId, verdict);
+    }
     if (verdict.decision === "defer") {
       const finished = await this.finish(send, leaseToken, caller, {
         status: "deferred",
@@ -153,12 +163,14 @@ export class PatientSendExecutor implements SendExecutor {
   ): Promise<ExecutionResult> {
     const at = this.deps.now();
     try {
-      await this.deps.store.recordSendForCap(
-        send.patientRef,
-        send.sendId,
-        at.toISOString(),
-        new Date(at.getTime() + this.deps.capHistoryTtlMs).toISOString(),
-      );
+      // The cap's history is kept only while a cap is configured (turning one on counts from then).
+      if (this.deps.policy.frequencyCap)
+        await this.deps.store.recordSendForCap(
+          send.patientRef,
+          send.sendId,
+          at.toISOString(),
+          new Date(at.getTime() + this.deps.capHistoryTtlMs).toISOString(),
+        );
     } catch (err) {
       // The text left; a cap that undercounts one send is better than a send marked failed.
       this.deps.log.error({ err, sendId: send.sendId }, "send not counted for the frequency cap");

@@ -115,11 +115,12 @@ export class SendAcceptance {
     }
     const leaseUntil = new Date(now.getTime() + deps.leaseMs);
     await this.enqueueOrCancel(sendId, leaseUntil);
-    return this.runInline(record, request.attempt, now, leaseUntil);
+    return this.runInline(record, verdict, request.attempt, now, leaseUntil);
   }
 
   private async runInline(
     record: ScheduledSend,
+    verdict: Verdict,
     attempt: Attempt,
     now: Date,
     leaseUntil: Date,
@@ -134,7 +135,10 @@ export class SendAcceptance {
     );
     const sendId = record.sendId;
     if (!claimed) return queuedAnswer(record);
-    const result = await deps.executor.run(claimed, token, { waitForRate: false });
+    const result = await deps.executor.run(claimed, token, {
+      waitForRate: false,
+      decided: verdict,
+    });
     if (result.sent) {
       attempt.sent = true;
       attempt.messageId = result.sent.messageId;

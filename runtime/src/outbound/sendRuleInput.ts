@@ -32,7 +32,10 @@ export async function readRuleInput(
   const cap = sources.policy.frequencyCap;
   const [optedOut, consent, recent] = await Promise.all([
     sources.store.isOptedOut(send.patientRef),
-    consentFor(sources.store, send.patientRef, send.consentScope),
+    // Consent decides only where it is required: no read otherwise.
+    sources.policy.requireConsent
+      ? consentFor(sources.store, send.patientRef, send.consentScope)
+      : Promise.resolve(undefined),
     cap
       ? sources.store.sendTimesSince(
           send.patientRef,
