@@ -36,6 +36,7 @@ import { SqliteOutboundQueue } from "./outbound/queue/sqliteOutboundQueue";
 import { RatePacer } from "./outbound/ratePacer";
 import { RegistrationGate } from "./outbound/registrationGate";
 import { decideSend as defaultDecideSend } from "./outbound/rules/decideSend";
+import { withoutQuietHours } from "./outbound/quietHoursOff";
 import type { DecideSend, SendPolicy } from "./outbound/sendRules";
 import { SendWorker } from "./outbound/sendWorker";
 import type { ConversationStore } from "./store/conversationStore";
@@ -62,14 +63,17 @@ export interface AppConfig {
   optOutListName?: string;
   /** Proxies in front whose `X-Forwarded-For` entry is trusted (1 behind the ALB; 0 for none). */
   trustedProxyHops?: number;
-  /** The send rules' settings (issue 12); `DEFAULT_SEND_RULES` when unset. */
+  /** The send rules' settings (issue 12); `NO_SEND_RULES` when unset. */
   sendRules?: SendRulesConfig;
 }
 
-/** The stack's defaults (`config.ts`): no consent required, 08:00–21:00 recipient-local, no cap. */
-export const DEFAULT_SEND_RULES: SendRulesConfig = {
+/**
+ * Without `sendRules` (tests, an embedding), no rule of the stack applies: no consent, no cap and
+ * no quiet hours (the states' neither). `main` always passes the configured ones.
+ */
+export const NO_SEND_RULES: SendRulesConfig = {
   requireConsent: false,
-  quietHours: { allowedStart: "08:00", allowedEnd: "21:00" },
+  quietHours: "off",
   frequencyCap: undefined,
 };
 
@@ -202,10 +206,14 @@ export function buildApp(deps: AppDeps): {
       sharedRate: rate,
     });
   const queue = deps.queue ?? new SqliteOutboundQueue(":memory:", { now });
-  const rules = deps.config.sendRules ?? DEFAULT_SEND_RULES;
+  const rules = deps.config.sendRules ?? NO_SEND_RULES;
   const policy: SendPolicy = {
     requireConsent: rules.requireConsent,
-    quietHours: rules.quietHours,
+    // With quiet hours off the rules still get a window; their quiet-hours deferrals are dropped.
+    quietHours:
+      rules.quietHours === "off"
+        ? { allowedStart: "00:00", allowedEnd: "24:00" }
+        : rules.quietHours,
     frequencyCap: rules.frequencyCap,
     registrationRecheckSeconds: REGISTRATION_RECHECK_SECONDS,
   };
@@ -218,7 +226,10 @@ export function buildApp(deps: AppDeps): {
     store: deps.store,
     outbound: {
       queue,
-      decideSend: deps.decideSend ?? defaultDecideSend,
+      decideSend:
+        rules.quietHours === "off"
+          ? withoutQuietHours(deps.decideSend ?? defaultDecideSend)
+          : (deps.decideSend ?? defaultDecideSend),
       policy,
       registration,
       rate,

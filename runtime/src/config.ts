@@ -28,7 +28,8 @@ export type OutboundQueueConfig =
 /** The send rules' stack settings (`SendPolicy` in `outbound/sendRules.ts`). */
 export interface SendRulesConfig {
   requireConsent: boolean;
-  quietHours: { allowedStart: string; allowedEnd: string };
+  /** `off` (`QUIET_HOURS=off`): no window is enforced, the states' neither (tests, non-US). */
+  quietHours: { allowedStart: string; allowedEnd: string } | "off";
   frequencyCap: { maxSends: number; windowSeconds: number } | undefined;
 }
 
@@ -318,6 +319,11 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
   }
 
   const outboundQueue = parseOutboundQueue(text, store, problems);
+  if (text("QUIET_HOURS")?.toLowerCase() === "off") {
+    warnings.push(
+      "QUIET_HOURS=off: sends are not held to recipient-local hours (nor to US states' calling hours); only for tests and stacks whose patients are not under those rules",
+    );
+  }
   const sendRules: SendRulesConfig = {
     requireConsent: bool("REQUIRE_CONSENT", false),
     quietHours: parseQuietHours(text("QUIET_HOURS") ?? "08:00-21:00", problems),
@@ -445,10 +451,11 @@ function parseOutboundQueue(
 const HH_MM = "([01]\\d|2[0-3]):([0-5]\\d)";
 
 function parseQuietHours(value: string, problems: string[]): SendRulesConfig["quietHours"] {
+  if (value.toLowerCase() === "off") return "off";
   const match = new RegExp(`^(${HH_MM})-(${HH_MM})$`).exec(value);
   if (!match || match[1] === match[4]) {
     problems.push(
-      `QUIET_HOURS="${value}" must be the allowed window, recipient-local, as HH:MM-HH:MM (e.g. 08:00-21:00)`,
+      `QUIET_HOURS="${value}" must be the allowed window, recipient-local, as HH:MM-HH:MM (e.g. 08:00-21:00), or off`,
     );
     return { allowedStart: "08:00", allowedEnd: "21:00" };
   }

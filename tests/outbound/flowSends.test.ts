@@ -54,6 +54,18 @@ describe("quiet hours", () => {
     ]);
   });
 
+  it("with QUIET_HOURS=off sends at any hour, yet keeps other deferrals", async () => {
+    t = await buildFlowApp({
+      clock: new TestClock(Date.parse("2026-11-26T04:00:00Z")),
+      sendRules: { quietHours: "off" },
+    });
+    expect((await send({ to: NEW_YORK, body: "late" })).body.status).toBe("sent");
+    // 20:00 in Seattle is outside Washington's calling hours (8 a.m.–8 p.m.): sent all the same.
+    expect((await send({ to: "+14255550150", body: "late" })).body.status).toBe("sent");
+    const later = await send({ to: NEW_YORK, body: "x", sendAt: "2026-11-26T05:00:00Z" });
+    expect(later.body.status).toBe("scheduled");
+  });
+
   it("uses the intersection of the windows when the area code spans zones", async () => {
     // 08:30 Eastern is 07:30 Central: the Central half of 850 is still asleep until 14:00Z.
     t = await buildFlowApp({ clock: new TestClock(Date.parse("2026-11-25T13:30:00Z")) });

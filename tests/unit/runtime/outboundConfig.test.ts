@@ -88,6 +88,12 @@ describe("outbound queue and send rule settings", () => {
     });
   });
 
+  it("takes QUIET_HOURS=off, with a warning", () => {
+    const config = loadConfig({ QUIET_HOURS: "off" });
+    expect(config.sendRules.quietHours).toBe("off");
+    expect(config.warnings).toEqual([expect.stringMatching(/^QUIET_HOURS=off/)]);
+  });
+
   it.each([
     ["QUIET_HOURS", "8-21"],
     ["QUIET_HOURS", "08:00-24:00"],
