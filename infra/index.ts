@@ -32,3 +32,6 @@ export const imageRef = outputs.imageRef;
  * registration is pending. The running service reports the same live on /readyz.
  */
 export const phoneNumberReadiness = outputs.phoneNumberReadiness;
+/** The outbound queue of due sends and the Scheduler group of later ones (issue 12). */
+export const sendQueueUrl = outputs.sendQueueUrl;
+export const sendScheduleGroup = outputs.sendScheduleGroup;

@@ -41,6 +41,20 @@ export const secureDefaults = {
   apiDestinationRateLimitPerSecond: 50,
   /** DLQs keep failed deliveries for the longest SQS allows, 14 days. */
   dlqRetentionSeconds: 14 * 24 * 3600,
+  /**
+   * Q2: the outbound send queue (issue 12). Its visibility timeout is the worker's lease (60 s,
+   * `leaseMs` in runtime/src/outbound/sendWorker.ts); four days of retention outlast a weekend's
+   * outage; after five receives that never deleted a message it goes to the DLQ (alarmed).
+   * A receive the worker hands back (ChangeMessageVisibility) counts as one of the five.
+   */
+  sendQueue: {
+    visibilityTimeoutSeconds: 60,
+    messageRetentionSeconds: 4 * 24 * 3600,
+    receiveWaitTimeSeconds: 20,
+    maxReceiveCount: 5,
+    /** The queue-age alarm: a due send waiting longer than this is late for its patient. */
+    oldestMessageAlarmSeconds: 15 * 60,
+  },
   /** F4 */
   containerUser: "1000:1000",
   readonlyRootFilesystem: true,

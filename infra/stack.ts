@@ -13,6 +13,8 @@ import { RuntimeSecrets } from "./components/runtimeSecrets";
 import { CONTAINER_PORT, RuntimeService } from "./components/runtimeService";
 import { WebhookLoadBalancer } from "./components/webhookLoadBalancer";
 import { WebhookSubscription } from "./components/webhookSubscription";
+import { SendQueue } from "./components/sendQueue";
+import { scheduleArns, SendScheduler } from "./components/sendScheduler";
 import { secureDefaults } from "./secureDefaults";
 import { phoneNumberReadiness, type PhoneNumberReadiness } from "./phoneNumberReadiness";
 import { perTaskPartsPerSecond } from "./sendRate";
@@ -34,6 +36,8 @@ export interface StackOutputs {
   loadBalancerDnsName: pulumi.Output<string>;
   imageRef: pulumi.Output<string>;
   phoneNumberReadiness: pulumi.Output<PhoneNumberReadiness>;
+  sendQueueUrl: pulumi.Output<string>;
+  sendScheduleGroup: pulumi.Output<string>;
 }
 
 /** Wires the components of one environment from its validated configuration. */
@@ -109,6 +113,17 @@ export function createStack(config: StackConfig): StackOutputs {
     domainName: config.domainName,
     hostedZoneId: config.hostedZoneId,
   });
+  // Due sends by id (issue 12): the queue and the schedules that feed it, under the messaging key
+  // that already encrypts the stack's other queues.
+  const sendQueue = new SendQueue(`${prefix}-sends`, {
+    kmsKeyArn: encryption.messagingKey.arn,
+    tags: context.tags,
+  });
+  const sendScheduler = new SendScheduler(`${prefix}-schedules`, {
+    context,
+    queueArn: sendQueue.queue.arn,
+    kmsKeyArn: encryption.messagingKey.arn,
+  });
   // Each task paces itself to its share at the autoscaling ceiling, so that all of them together
   // never exceed the number's MPS (config validation refused a ceiling too high for that).
   const taskPartsPerSecond = perTaskPartsPerSecond(
@@ -151,6 +166,13 @@ export function createStack(config: StackConfig): StackOutputs {
         // Rotated: the runtime re-reads these itself and accepts AWSPREVIOUS for an overlap.
         AGENT_AUTH_ARN: secrets.agentApiToken.arn,
         EVENTBRIDGE_AUTH_ARN: secrets.eventBridgeApiKey.arn,
+        OUTBOUND_QUEUE_URL: sendQueue.queue.url,
+        OUTBOUND_QUEUE_ARN: sendQueue.queue.arn,
+        SEND_SCHEDULE_GROUP: sendScheduler.group.name,
+        SEND_SCHEDULER_ROLE_ARN: sendScheduler.role.role.arn,
+        REQUIRE_CONSENT: String(config.sendRules.requireConsent),
+        QUIET_HOURS: config.sendRules.quietHours,
+        FREQUENCY_CAP: config.sendRules.frequencyCap,
       },
       secrets: {
         AGENT_API_TOKEN: secrets.agentApiToken.arn,
@@ -165,9 +187,17 @@ export function createStack(config: StackConfig): StackOutputs {
       },
       table: { arn: table.table.arn, kmsKeyArn: encryption.dataKey.arn },
       auditLogGroupArn: logs.auditLogGroup.arn,
+      outbound: {
+        queueArn: sendQueue.queue.arn,
+        kmsKeyArn: encryption.messagingKey.arn,
+        scheduleArns: scheduleArns(context, sendScheduler.groupName).schedules,
+        schedulerRoleArn: sendScheduler.role.role.arn,
+      },
       rotatedSecretArns: [secrets.agentApiToken.arn, secrets.eventBridgeApiKey.arn],
     },
-    { dependsOn: [alb.httpsListener] },
+    // A task must not start before Scheduler may assume its role: a schedule created earlier
+    // would fire into a role it cannot use.
+    { dependsOn: [alb.httpsListener, ...sendScheduler.role.ready] },
   );
 
   const inbound = new WebhookSubscription(`${prefix}-sms-webhook`, {
@@ -206,6 +236,10 @@ export function createStack(config: StackConfig): StackOutputs {
       "delivery-events": events.dlq.queue.name,
     },
     smsMonthlyBudgetUsd: config.smsMonthlyBudgetUsd,
+    sendQueue: {
+      queueName: sendQueue.queue.name,
+      deadLetterQueueName: sendQueue.deadLetterQueue.name,
+    },
   });
 
   return {
@@ -219,6 +253,8 @@ export function createStack(config: StackConfig): StackOutputs {
     agentApiTokenSecretArn: secrets.agentApiToken.arn,
     loadBalancerDnsName: alb.loadBalancer.dnsName,
     imageRef: image.imageRef,
+    sendQueueUrl: sendQueue.queue.url,
+    sendScheduleGroup: sendScheduler.group.name,
     phoneNumberReadiness: pulumi
       .all([
         messaging.phoneNumber.status,

@@ -61,6 +61,14 @@ export interface StackConfig {
   /** Days between rotations of the agent token and the EventBridge key. */
   secretRotationDays: number;
   // ---- end compliance keys ----
+  /** The send rules' settings (issue 12), given to the runtime as REQUIRE_CONSENT etc. */
+  sendRules: {
+    requireConsent: boolean;
+    /** `HH:MM-HH:MM`, recipient-local. */
+    quietHours: string;
+    /** `N/<seconds>` or `none`. */
+    frequencyCap: string;
+  };
   /** Expected volumes, for the offline review's cost estimate only. */
   expectedMonthlyParts: { outbound: number; inbound: number };
 }
@@ -338,6 +346,27 @@ export function loadStackConfig(
   }
   // ---- end compliance keys ----
 
+  // ---- send rules (issue 12): the runtime's REQUIRE_CONSENT, QUIET_HOURS, FREQUENCY_CAP ----
+  const quietHours = str("quietHours") ?? defaults.quietHours;
+  const hhmm = "([01]\\d|2[0-3]):[0-5]\\d";
+  const allowed = new RegExp(`^(${hhmm})-(${hhmm})$`).exec(quietHours);
+  if (!allowed || allowed[1] === allowed[3]) {
+    problems.push(
+      `${key("quietHours")}="${quietHours}" must be the allowed sending window, recipient-local, as HH:MM-HH:MM with two different times (e.g. 08:00-21:00)`,
+    );
+  }
+  const frequencyCap = str("frequencyCap") ?? defaults.frequencyCap;
+  const cap = /^(\d{1,4})\/(\d{1,9})$/.exec(frequencyCap);
+  if (
+    frequencyCap !== "none" &&
+    (!cap || Number(cap[1]) < 1 || Number(cap[2]) < 60 || Number(cap[2]) > 366 * 86_400)
+  ) {
+    problems.push(
+      `${key("frequencyCap")}="${frequencyCap}" must be none or <sends>/<seconds>, at least 1 send over 60 to 31622400 seconds (e.g. 3/604800: 3 sends in 7 days)`,
+    );
+  }
+  // ---- end send rules ----
+
   const config: StackConfig = {
     project: context.project,
     environment,
@@ -369,6 +398,11 @@ export function loadStackConfig(
     holdsPatientData,
     ...(trailReplicaRegion ? { trailReplicaRegion } : {}),
     secretRotationDays: int("secretRotationDays", defaults.secretRotationDays, 1, 365),
+    sendRules: {
+      requireConsent: bool("requireConsent", defaults.requireConsent),
+      quietHours,
+      frequencyCap,
+    },
     expectedMonthlyParts: {
       outbound: int("expectedMonthlyPartsOut", defaults.expectedMonthlyPartsOut, 0, 1_000_000_000),
       inbound: int("expectedMonthlyPartsIn", defaults.expectedMonthlyPartsIn, 0, 1_000_000_000),

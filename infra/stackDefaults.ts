@@ -21,6 +21,10 @@ export interface EnvironmentDefaults {
    * (`holdsPatientData`, true for a real number); a stack that cannot has no backup plan.
    */
   backupRetentionDays: number;
+  /** Refuse a send to a patient without recorded consent (REQUIRE_CONSENT, issue 12). */
+  requireConsent: boolean;
+  /** Sends per patient over a rolling window, `N/<seconds>`, or `none` (FREQUENCY_CAP). */
+  frequencyCap: string;
 }
 
 export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefaults>> = {
@@ -32,6 +36,8 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
     deletionProtection: false,
     vpcEndpoints: false,
     backupRetentionDays: 35,
+    requireConsent: false,
+    frequencyCap: "none",
   },
   staging: {
     desiredCount: 1,
@@ -41,6 +47,8 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
     deletionProtection: true,
     vpcEndpoints: false,
     backupRetentionDays: 35,
+    requireConsent: false,
+    frequencyCap: "none",
   },
   prod: {
     desiredCount: 2,
@@ -50,6 +58,8 @@ export const ENVIRONMENT_DEFAULTS: Readonly<Record<Environment, EnvironmentDefau
     deletionProtection: true,
     vpcEndpoints: true,
     backupRetentionDays: 365,
+    requireConsent: true,
+    frequencyCap: "3/604800",
   },
 };
 
@@ -71,6 +81,8 @@ export const COMMON_DEFAULTS = {
   conversationTtlDays: 90,
   /** Days between rotations of the agent token and the EventBridge connection's key. */
   secretRotationDays: 30,
+  /** The allowed sending window, recipient-local (QUIET_HOURS): US quiet-hours practice. */
+  quietHours: "08:00-21:00",
   expectedMonthlyPartsOut: 10_000,
   expectedMonthlyPartsIn: 5_000,
 } as const;

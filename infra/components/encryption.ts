@@ -32,8 +32,13 @@ export function dlqSourceArnPatterns(context: AwsContext) {
 /**
  * Customer-managed KMS keys (K1, K2), one per kind of data so a key policy names only the services
  * that need it:
- * - `messaging`: SNS topics, their SQS DLQs, the EventBridge connection secret and the runtime's
- *   secrets. Tagged `EventBridgeApiDestinations=true`, which EventBridge requires of a CMK.
+ * - `messaging`: SNS topics, their SQS DLQs, the outbound send queue and its DLQ (and the
+ *   payloads of its one-time schedules, when the runtime passes the key as `KmsKeyArn`), the
+ *   EventBridge connection secret and the runtime's secrets. Tagged
+ *   `EventBridgeApiDestinations=true`, which EventBridge requires of a CMK. SQS and EventBridge
+ *   Scheduler use it with the credentials of the caller (the task role, the Scheduler role), so
+ *   those roles' policies, not this key policy, grant them: through SQS or Scheduler only
+ *   (`kms:ViaService`), Scheduler's for this stack's schedules only (encryption context).
  * - `logs`: CloudWatch log groups (and the optional CloudTrail trail).
  * - `data`: the DynamoDB table and the ECR repository.
  * Each policy keeps the account-root statement (so IAM policies apply and the key can never be

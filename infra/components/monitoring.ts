@@ -19,12 +19,14 @@ export interface MonitoringArgs {
   deadLetterQueueNames: Record<string, pulumi.Input<string>>;
   /** The spend alarm's threshold; the stack's default is in infra/stackDefaults.ts. */
   smsMonthlyBudgetUsd: number;
+  /** The outbound queue of due sends and its DLQ (issue 12). */
+  sendQueue: { queueName: pulumi.Input<string>; deadLetterQueueName: pulumi.Input<string> };
 }
 
 /**
  * What wakes someone up (W1, W2): an encrypted alarm topic with an email subscription, and alarms,
- * every one with alarm and OK actions, on the ALB, the tasks, EventBridge and SNS delivery, both
- * DLQs, SMS spend against the budget and the delivered/sent ratio; plus a dashboard of the same.
+ * every one with alarm and OK actions, on the ALB, the tasks, EventBridge and SNS delivery, the
+ * delivery DLQs, the outbound send queue's age and its DLQ, SMS spend against the budget and the delivered/sent ratio; plus a dashboard of the same.
  */
 export class Monitoring extends pulumi.ComponentResource {
   readonly alarmTopic: aws.sns.Topic;

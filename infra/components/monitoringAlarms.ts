@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { secureDefaults } from "../secureDefaults";
 import type { MonitoringArgs } from "./monitoring";
 
 type MetricQuery = aws.types.input.cloudwatch.MetricAlarmMetricQuery;
@@ -11,7 +12,8 @@ export type AlarmArgs = Omit<
 >;
 
 /**
- * The alarms (W1, W2): the ALB, the tasks, EventBridge and SNS delivery, both DLQs, SMS spend
+ * The alarms (W1, W2): the ALB, the tasks, EventBridge and SNS delivery, the delivery DLQs, the
+ * outbound send queue's age and DLQ (issue 12), SMS spend
  * against the budget and the delivered/sent ratio. `alarm` creates one under Monitoring with the
  * alarm topic as its alarm and OK action, so names and URNs stay Monitoring's.
  */
@@ -121,6 +123,32 @@ export function defineAlarms(
       },
     );
   }
+  // The outbound queue (issue 12). A due send waits in the queue only while no task receives it
+  // or the number's rate is full: an old message means sends are late for their patients.
+  overThreshold(
+    "send-queue-age",
+    `A due send has waited over ${secureDefaults.sendQueue.oldestMessageAlarmSeconds / 60} minutes in the outbound queue: workers stopped, or the backlog exceeds the number's rate`,
+    {
+      namespace: "AWS/SQS",
+      metricName: "ApproximateAgeOfOldestMessage",
+      dimensions: { QueueName: args.sendQueue.queueName },
+      statistic: "Maximum",
+      threshold: secureDefaults.sendQueue.oldestMessageAlarmSeconds,
+      period: 60,
+      evaluationPeriods: 5,
+    },
+  );
+  overThreshold(
+    "send-dlq",
+    `Sends in the outbound queue's DLQ: received ${secureDefaults.sendQueue.maxReceiveCount} times without an end; their records wait in the store: redrive them`,
+    {
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: args.sendQueue.deadLetterQueueName },
+      statistic: "Maximum",
+      threshold: 0,
+    },
+  );
   // AWS/SMSVoice metric names, statistics and dimensions are from End User Messaging's
   // CloudWatch page (https://docs.aws.amazon.com/sms-voice/latest/userguide/monitoring-cloudwatch.html):
   // TextMessageMonthlySpend (USD, Maximum) and NumberOfTextMessageParts{Sent,Delivered} exist

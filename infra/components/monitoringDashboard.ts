@@ -64,6 +64,34 @@ export function monitoringDashboardBody(args: MonitoringArgs): pulumi.Output<str
           { stat: "Maximum" },
         ]),
       ]),
+      widget(6, "Outbound send queue: waiting, in flight, oldest (s)", region, [
+        [
+          "AWS/SQS",
+          "ApproximateNumberOfMessagesVisible",
+          "QueueName",
+          args.sendQueue.queueName,
+          { stat: "Maximum" },
+        ],
+        [".", "ApproximateNumberOfMessagesNotVisible", ".", ".", { stat: "Maximum" }],
+        [".", "ApproximateAgeOfOldestMessage", ".", ".", { stat: "Maximum", yAxis: "right" }],
+      ]),
+      widget(7, "Outbound sends: received, deleted, in the DLQ", region, [
+        [
+          "AWS/SQS",
+          "NumberOfMessagesReceived",
+          "QueueName",
+          args.sendQueue.queueName,
+          { stat: "Sum" },
+        ],
+        [".", "NumberOfMessagesDeleted", ".", ".", { stat: "Sum" }],
+        [
+          ".",
+          "ApproximateNumberOfMessagesVisible",
+          "QueueName",
+          args.sendQueue.deadLetterQueueName,
+          { stat: "Maximum" },
+        ],
+      ]),
     ],
   });
 }

@@ -27,6 +27,9 @@ export const INTERFACE_ENDPOINTS = [
   "logs",
   "secretsmanager",
   "pinpoint-sms-voice-v2",
+  // The outbound queue (issue 12): the worker's SQS calls and the runtime's one-time schedules.
+  "sqs",
+  "scheduler",
 ];
 
 /**

@@ -7,7 +7,7 @@ import { provisionServiceRole, type ServiceRole } from "./serviceRole";
 /**
  * The runtime's two roles, as awsx keeps a Fargate service's roles apart from the service: the
  * task role (what the code may do: send from this number and configuration set, read its opt-out
- * list, use this table, append audit events) and the execution role (what the ECS agent may do:
+ * list, use this table and the send queue and its schedules, append audit events) and the execution role (what the ECS agent may do:
  * pull this image, write this log group, read these secrets). Children of `parent`, so their
  * names and URNs are those they had inside RuntimeService.
  */
@@ -62,6 +62,74 @@ export function createRuntimeRoles(
           args.table.kmsKeyArn,
           `dynamodb.${region}.amazonaws.com`,
         ),
+        {
+          // The worker's receive/delete/hand-back, and the queue depth /readyz reports.
+          sid: "UseTheSendQueue",
+          actions: [
+            "sqs:SendMessage",
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueAttributes",
+          ],
+          resources: [args.outbound.queueArn],
+        },
+        keyThroughServiceOnly(
+          "SendQueueKeyThroughSqsOnly",
+          ["kms:Decrypt", "kms:GenerateDataKey"],
+          args.outbound.kmsKeyArn,
+          `sqs.${region}.amazonaws.com`,
+        ),
+        {
+          // One-time schedules for sends due later than SQS's 15-minute delay; a send deferred
+          // again updates its schedule. Nothing outside this group's schedules.
+          sid: "ManageSendSchedules",
+          actions: [
+            "scheduler:CreateSchedule",
+            "scheduler:UpdateSchedule",
+            "scheduler:DeleteSchedule",
+            "scheduler:GetSchedule",
+          ],
+          resources: [args.outbound.scheduleArns],
+        },
+        {
+          sid: "PassTheSchedulerRoleToSchedulerOnly",
+          actions: ["iam:PassRole"],
+          resources: [args.outbound.schedulerRoleArn],
+          conditions: [
+            {
+              test: "StringEquals",
+              variable: "iam:PassedToService",
+              values: ["scheduler.amazonaws.com"],
+            },
+          ],
+        },
+        // Schedules created with KmsKeyArn (the send queue's key): Scheduler checks the key and
+        // encrypts the payload with the caller's permissions, for this group's schedules only.
+        // DescribeKey carries no encryption context, so it is conditioned on the service alone.
+        keyThroughServiceOnly(
+          "ScheduleKeyDescribedThroughSchedulerOnly",
+          ["kms:DescribeKey"],
+          args.outbound.kmsKeyArn,
+          `scheduler.${region}.amazonaws.com`,
+        ),
+        {
+          sid: "ScheduleKeyThroughSchedulerOnly",
+          actions: ["kms:GenerateDataKey", "kms:Decrypt"],
+          resources: [args.outbound.kmsKeyArn],
+          conditions: [
+            {
+              test: "StringEquals",
+              variable: "kms:ViaService",
+              values: [`scheduler.${region}.amazonaws.com`],
+            },
+            {
+              test: "ArnLike",
+              variable: "kms:EncryptionContext:aws:scheduler:schedule:arn",
+              values: [args.outbound.scheduleArns],
+            },
+          ],
+        },
         {
           sid: "AppendAuditEvents",
           actions: ["logs:CreateLogStream", "logs:PutLogEvents"],

@@ -42,6 +42,16 @@ export interface RuntimeServiceArgs {
   table: { arn: pulumi.Input<string>; kmsKeyArn: pulumi.Input<string> };
   /** The restricted group the runtime writes audit events to (write-only for the task). */
   auditLogGroupArn: pulumi.Input<string>;
+  /**
+   * The outbound queue (issue 12): the send queue and its CMK, the schedules the runtime may
+   * create, delete and read (an ARN pattern of one group), and the role it passes to Scheduler.
+   */
+  outbound: {
+    queueArn: pulumi.Input<string>;
+    kmsKeyArn: pulumi.Input<string>;
+    scheduleArns: pulumi.Input<string>;
+    schedulerRoleArn: pulumi.Input<string>;
+  };
   /** Rotated secrets the runtime re-reads itself (AWSCURRENT/AWSPREVIOUS), issue 14. */
   rotatedSecretArns?: pulumi.Input<string>[];
 }

@@ -48,6 +48,8 @@ export interface Control {
 }
 
 const STACK_CONTROLS = "tests/infra/stackControls.ts";
+const OUTBOUND_QUEUE_TEST =
+  "Q1/Q2/E3: the outbound queue is CMK-encrypted, TLS-only and redriven; Scheduler and the task reach it and nothing else";
 
 export const CONTROLS: Control[] = [
   {
@@ -101,6 +103,14 @@ export const CONTROLS: Control[] = [
     runtimeTests: [],
   },
   {
+    id: "Q2",
+    area: "SQS",
+    title:
+      "Every queue that is not a DLQ redrives to a DLQ in the stack after a bounded number of receives",
+    cfr: ["164.312(c)(1)", "164.312(e)(1)", "164.308(a)(7)(ii)(B)"],
+    runtimeTests: [{ file: STACK_CONTROLS, test: OUTBOUND_QUEUE_TEST }],
+  },
+  {
     id: "E1",
     area: "EventBridge",
     title: "The API destination connection's secret is encrypted with a customer-managed key",
@@ -113,6 +123,14 @@ export const CONTROLS: Control[] = [
     title: "The rule target retries and has a DLQ; the API destination is HTTPS",
     cfr: ["164.312(e)(1)", "164.312(c)(1)"],
     runtimeTests: [],
+  },
+  {
+    id: "E3",
+    area: "EventBridge",
+    title:
+      "The role EventBridge Scheduler assumes trusts it only for this account and the stack's schedule group, and may only send to the outbound queue",
+    cfr: ["164.312(a)(1)", "164.308(a)(4)(ii)(B)"],
+    runtimeTests: [{ file: STACK_CONTROLS, test: OUTBOUND_QUEUE_TEST }],
   },
   {
     id: "A1",
@@ -227,7 +245,7 @@ export const CONTROLS: Control[] = [
     id: "W2",
     area: "CloudWatch alarms",
     title:
-      "The expected alarms exist: DLQ depth, ALB 5xx and unhealthy hosts, running tasks, EventBridge failures, SMS failures and spend",
+      "The expected alarms exist: DLQ depth, ALB 5xx and unhealthy hosts, running tasks, EventBridge failures, SMS failures and spend, the outbound queue's oldest message",
     cfr: ["164.308(a)(1)(ii)(D)", "164.308(a)(6)(ii)"],
     runtimeTests: [
       {

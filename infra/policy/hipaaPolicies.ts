@@ -9,6 +9,7 @@ import { kmsPolicies } from "./rules/kms";
 import { snsPolicies } from "./rules/sns";
 import { sqsPolicies } from "./rules/sqs";
 import { eventBridgePolicies } from "./rules/eventBridge";
+import { schedulerPolicies } from "./rules/scheduler";
 import { cloudWatchAlarmPolicies } from "./rules/cloudWatchAlarms";
 import { deadLetterQueuePolicies } from "./rules/deadLetterQueues";
 import { loadBalancerNotes, loadBalancerPolicies } from "./rules/loadBalancer";
@@ -28,6 +29,7 @@ const byService: HipaaPolicy[] = [
   ...snsPolicies,
   ...sqsPolicies,
   ...eventBridgePolicies,
+  ...schedulerPolicies,
   ...cloudWatchAlarmPolicies,
   ...deadLetterQueuePolicies,
   ...loadBalancerPolicies,

@@ -154,7 +154,7 @@ export function estimateMonthlyCost(
       "US East (N. Virginia) list prices; check the AWS pricing pages and your agreement.",
       `SMS to US numbers: $${PRICES.smsInboundPart} a part plus an average carrier fee; other countries differ widely.`,
       "Volumes come from expectedMonthlyPartsOut / expectedMonthlyPartsIn in the stack's config.",
-      "DynamoDB on demand and its AWS Backup copies, SNS, SQS, EventBridge and data transfer are cents at these volumes and are left out.",
+      "DynamoDB on demand and its AWS Backup copies, SNS, SQS (the outbound queue too), EventBridge, EventBridge Scheduler and data transfer are cents at these volumes and are left out.",
       "Registration fees for toll-free and 10DLC numbers (brand and campaign vetting) are not included.",
     ],
   };

@@ -147,6 +147,10 @@ function fakeState(
       return { ...state, digest: "sha256:" + "a".repeat(64) };
     case "random:index/randomPassword:RandomPassword":
       return { ...state, result: `secret-${name}` };
+    // IAM is global: no region, and the resource type in the ARN (the runtime validates the
+    // Scheduler role's ARN, SEND_SCHEDULER_ROLE_ARN).
+    case "aws:iam/role:Role":
+      return { ...state, arn: `arn:aws:iam::${ACCOUNT}:role/${name}` };
     case "aws:kms/key:Key":
       return { ...state, arn: `arn:aws:kms:us-east-1:${ACCOUNT}:key/${name}`, keyId: name };
     case "aws:ec2/vpc:Vpc":

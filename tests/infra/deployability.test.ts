@@ -68,6 +68,9 @@ describe("finding 2: interface endpoints name services that exist", () => {
       "logs",
       "secretsmanager",
       "pinpoint-sms-voice-v2",
+      // issue 12: the outbound queue's SQS and the runtime's one-time schedules
+      "sqs",
+      "scheduler",
     ]);
   });
 });
@@ -178,6 +181,12 @@ describe.each(["dev", "prod"] as const)("the %s program", (stack) => {
     for (const name of names) expect(name).not.toMatch(/\.(sms-voice|sns)$/);
     if (config.network.kind === "create" && config.network.vpcEndpoints) {
       expect(names).toContain("com.amazonaws.us-east-1.pinpoint-sms-voice-v2");
+      expect(names).toEqual(
+        expect.arrayContaining([
+          "com.amazonaws.us-east-1.sqs",
+          "com.amazonaws.us-east-1.scheduler",
+        ]),
+      );
     }
   });
 

@@ -70,8 +70,43 @@ describe("stack configuration", () => {
       { ingressCidrs: JSON.stringify(["everyone"]) },
       /ingressCidrs has "everyone", which is not an IPv4 CIDR/,
     ],
+    [{ requireConsent: "on" }, /^eum-sms-stack:requireConsent="on" must be true or false/],
+    [
+      { quietHours: "8-21" },
+      /^eum-sms-stack:quietHours="8-21" must be the allowed sending window, recipient-local, as HH:MM-HH:MM/,
+    ],
+    [{ quietHours: "24:00-21:00" }, /quietHours="24:00-21:00" must be .* \(e\.g\. 08:00-21:00\)/],
+    [{ quietHours: "09:00-09:00" }, /quietHours="09:00-09:00" must be .* two different times/],
+    [
+      { frequencyCap: "3 per week" },
+      /^eum-sms-stack:frequencyCap="3 per week" must be none or <sends>\/<seconds>.*\(e\.g\. 3\/604800/,
+    ],
+    [{ frequencyCap: "0/604800" }, /frequencyCap="0\/604800" must be none or/],
+    [{ frequencyCap: "3/30" }, /frequencyCap="3\/30" must be none or .* 60 to 31622400 seconds/],
   ])("rejects %j with a message naming the key and the fix", (overrides, message) => {
     expect(problems("dev", overrides)).toEqual([expect.stringMatching(message)]);
+  });
+
+  it("gives the send rules their per-environment defaults, and takes a stack's own", () => {
+    const bare = { requireConsent: undefined, quietHours: undefined, frequencyCap: undefined };
+    expect(loadStackFile("prod", bare).sendRules).toEqual({
+      requireConsent: true,
+      quietHours: "08:00-21:00",
+      frequencyCap: "3/604800",
+    });
+    for (const stack of ["dev", "staging"])
+      expect(loadStackFile(stack, bare).sendRules).toEqual({
+        requireConsent: false,
+        quietHours: "08:00-21:00",
+        frequencyCap: "none",
+      });
+    expect(
+      loadStackFile("prod", {
+        requireConsent: "false",
+        quietHours: "21:00-08:00",
+        frequencyCap: "none",
+      }).sendRules,
+    ).toEqual({ requireConsent: false, quietHours: "21:00-08:00", frequencyCap: "none" });
   });
 
   it("accepts an existing VPC with two subnets per tier", () => {

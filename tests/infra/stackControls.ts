@@ -28,6 +28,7 @@ const UNTAGGABLE = new Set([
   "aws:sns/topicPolicy:TopicPolicy",
   "aws:sns/topicSubscription:TopicSubscription",
   "aws:sqs/queuePolicy:QueuePolicy",
+  "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy",
   "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
   "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
   "aws:s3/bucketVersioning:BucketVersioning",
@@ -164,13 +165,17 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
         delay = Math.min(policy.maxDelayTarget, delay * 2);
       }
       expect(total).toBeLessThan(3600);
-      for (const q of ofType(resources, "aws:sqs/queue:Queue")) {
-        expect(q.inputs).toMatchObject({
-          kmsMasterKeyId: keyArn("messaging"),
-          messageRetentionSeconds: 1209600,
-        });
-      }
-      for (const p of ofType(resources, "aws:sqs/queuePolicy:QueuePolicy")) {
+      // The outbound send queue (issue 12) keeps 4 days; its checks are in the Q1/Q2/E3 test.
+      const queues = ofType(resources, "aws:sqs/queue:Queue");
+      for (const q of queues) expect(q.inputs.kmsMasterKeyId).toBe(keyArn("messaging"));
+      const deadLetterQueues = queues.filter((q) => q.name.endsWith("-dlq"));
+      expect(deadLetterQueues).toHaveLength(3);
+      for (const q of deadLetterQueues) expect(q.inputs.messageRetentionSeconds).toBe(1209600);
+      const deliveryDlqPolicies = ofType(resources, "aws:sqs/queuePolicy:QueuePolicy").filter(
+        (p) => !p.name.startsWith(`eum-sms-${stack}-sends-`),
+      );
+      expect(deliveryDlqPolicies).toHaveLength(2);
+      for (const p of deliveryDlqPolicies) {
         const statements = doc(p.inputs.policy).Statement;
         expect(statements.map((s) => s.Effect).sort()).toEqual(["Allow", "Deny"]);
         const allow = statements.find((s) => s.Effect === "Allow")!;
@@ -455,6 +460,156 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
       expect(retention("-logs-audit")).toBe(config.auditLogRetentionDays);
     });
 
+    it("Q1/Q2/E3: the outbound queue is CMK-encrypted, TLS-only and redriven; Scheduler and the task reach it and nothing else", () => {
+      const queue = ofType(resources, "aws:sqs/queue:Queue").find((q) =>
+        q.name.endsWith("-sends"),
+      )!;
+      const dlq = one(resources, "aws:sqs/queue:Queue", "-sends-dlq");
+      expect(queue.inputs).toMatchObject({
+        kmsMasterKeyId: keyArn("messaging"),
+        visibilityTimeoutSeconds: 60,
+        messageRetentionSeconds: 4 * 24 * 3600,
+      });
+      expect(queue.inputs.sqsManagedSseEnabled).not.toBe(true);
+      expect(JSON.parse(queue.inputs.redrivePolicy)).toEqual({
+        deadLetterTargetArn: dlq.state.arn,
+        maxReceiveCount: 5,
+      });
+      expect(dlq.inputs).toMatchObject({
+        kmsMasterKeyId: keyArn("messaging"),
+        messageRetentionSeconds: 1209600,
+      });
+      expect(dlq.inputs.redrivePolicy).toBeUndefined();
+      expect(
+        JSON.parse(
+          one(resources, "aws:sqs/redriveAllowPolicy:RedriveAllowPolicy").inputs.redriveAllowPolicy,
+        ),
+      ).toEqual({ redrivePermission: "byQueue", sourceQueueArns: [queue.state.arn] });
+      for (const suffix of ["-sends-policy", "-sends-dlq-policy"]) {
+        const policy = one(resources, "aws:sqs/queuePolicy:QueuePolicy", suffix);
+        expect(doc(policy.inputs.policy).Statement).toEqual([
+          expect.objectContaining({
+            Effect: "Deny",
+            Principal: "*",
+            Condition: { Bool: { "aws:SecureTransport": ["false"] } },
+          }),
+        ]);
+      }
+
+      const group = one(resources, "aws:scheduler/scheduleGroup:ScheduleGroup");
+      expect(group.inputs.name).toBe(`eum-sms-${stack}-sends`);
+      const schedules = `arn:aws:scheduler:us-east-1:123456789012:schedule/eum-sms-${stack}-sends/*`;
+      const schedulerRole = one(resources, "aws:iam/role:Role", "-schedules-delivery-role");
+      expect(doc(schedulerRole.inputs.assumeRolePolicy).Statement).toEqual([
+        expect.objectContaining({
+          Principal: { Service: ["scheduler.amazonaws.com"] },
+          Condition: {
+            StringEquals: { "aws:SourceAccount": ["123456789012"] },
+            ArnLike: {
+              "aws:SourceArn": [
+                `arn:aws:scheduler:us-east-1:123456789012:schedule-group/eum-sms-${stack}-sends`,
+                schedules,
+              ],
+            },
+          },
+        }),
+      ]);
+      const schedulerPolicy = doc(
+        one(resources, "aws:iam/policy:Policy", "-schedules-delivery").inputs.policy,
+      ).Statement;
+      expect(schedulerPolicy.map((s) => [s.Action, s.Resource])).toEqual([
+        [["sqs:SendMessage"], [queue.state.arn]],
+        [["kms:GenerateDataKey", "kms:Decrypt"], [keyArn("messaging")]],
+        [["kms:Decrypt"], [keyArn("messaging")]],
+      ]);
+      expect(schedulerPolicy[1]!.Condition).toEqual({
+        StringEquals: { "kms:ViaService": ["sqs.us-east-1.amazonaws.com"] },
+      });
+      expect(schedulerPolicy[2]!.Condition).toEqual({
+        ArnLike: { "kms:EncryptionContext:aws:scheduler:schedule:arn": [schedules] },
+      });
+
+      const task = doc(
+        ofType(resources, "aws:iam/policy:Policy").find((p) => p.name.endsWith("-runtime-task"))!
+          .inputs.policy,
+      ).Statement;
+      const sid = (id: string) => task.find((s) => s.Sid === id)!;
+      expect(sid("UseTheSendQueue")).toMatchObject({
+        Action: [
+          "sqs:SendMessage",
+          "sqs:ReceiveMessage",
+          "sqs:DeleteMessage",
+          "sqs:ChangeMessageVisibility",
+          "sqs:GetQueueAttributes",
+        ],
+        Resource: [queue.state.arn],
+      });
+      expect(sid("SendQueueKeyThroughSqsOnly").Condition).toEqual({
+        StringEquals: { "kms:ViaService": ["sqs.us-east-1.amazonaws.com"] },
+      });
+      expect(sid("ManageSendSchedules").Resource).toEqual([schedules]);
+      expect(sid("PassTheSchedulerRoleToSchedulerOnly")).toMatchObject({
+        Action: ["iam:PassRole"],
+        Resource: [schedulerRole.state.arn],
+        Condition: { StringEquals: { "iam:PassedToService": ["scheduler.amazonaws.com"] } },
+      });
+      expect(sid("ScheduleKeyDescribedThroughSchedulerOnly")).toMatchObject({
+        Action: ["kms:DescribeKey"],
+        Condition: { StringEquals: { "kms:ViaService": ["scheduler.us-east-1.amazonaws.com"] } },
+      });
+      expect(sid("ScheduleKeyThroughSchedulerOnly").Action).toEqual([
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+      ]);
+      expect(sid("ScheduleKeyThroughSchedulerOnly").Condition).toEqual({
+        StringEquals: { "kms:ViaService": ["scheduler.us-east-1.amazonaws.com"] },
+        ArnLike: { "kms:EncryptionContext:aws:scheduler:schedule:arn": [schedules] },
+      });
+
+      const [container] = JSON.parse(
+        one(resources, "aws:ecs/taskDefinition:TaskDefinition").inputs.containerDefinitions,
+      );
+      const env = Object.fromEntries(
+        (container.environment as { name: string; value: string }[]).map((e) => [e.name, e.value]),
+      );
+      expect(env).toMatchObject({
+        OUTBOUND_QUEUE_URL: queue.state.url,
+        OUTBOUND_QUEUE_ARN: queue.state.arn,
+        SEND_SCHEDULE_GROUP: `eum-sms-${stack}-sends`,
+        SEND_SCHEDULER_ROLE_ARN: schedulerRole.state.arn,
+        REQUIRE_CONSENT: String(config.sendRules.requireConsent),
+        QUIET_HOURS: config.sendRules.quietHours,
+        FREQUENCY_CAP: config.sendRules.frequencyCap,
+      });
+
+      const alarm = (suffix: string) =>
+        one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", `-monitoring-${suffix}`).inputs;
+      expect(alarm("send-queue-age")).toMatchObject({
+        namespace: "AWS/SQS",
+        metricName: "ApproximateAgeOfOldestMessage",
+        dimensions: { QueueName: queue.state.name },
+        threshold: 900,
+      });
+      const dashboard = JSON.stringify(
+        JSON.parse(one(resources, "aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody),
+      );
+      expect(dashboard).toContain(
+        JSON.stringify([
+          "AWS/SQS",
+          "ApproximateNumberOfMessagesVisible",
+          "QueueName",
+          queue.state.name,
+        ]).slice(0, -1),
+      );
+      expect(dashboard).toContain('"ApproximateAgeOfOldestMessage"');
+      expect(dashboard).toContain(`"${dlq.state.name}"`);
+      expect(alarm("send-dlq")).toMatchObject({
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: dlq.state.name },
+        threshold: 0,
+      });
+    });
+
     it("W1/W2: every alarm notifies the alarm topic, and the expected alarms exist", () => {
       const alarms = ofType(resources, "aws:cloudwatch/metricAlarm:MetricAlarm");
       const topic = outputs.alarmTopicArn;
@@ -476,6 +631,8 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
           "inbound-sms-dlq",
           "delivery-events-dlq",
           "sms-spend",
+          "send-queue-age",
+          "send-dlq",
           "tasks-below-desired",
           "delivery-ratio",
         ].sort(),

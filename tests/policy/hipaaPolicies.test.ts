@@ -102,6 +102,66 @@ const cases: Record<string, Case> = {
     { policy: doc(svc("sns.amazonaws.com", srcAccount)) },
     /does not deny aws:SecureTransport/,
   ),
+  "sqs-queues-tls-only": {
+    pass: [
+      r("aws:sqs/queue:Queue", { arn: "arn:q", url: "https://sqs/q" }, "q"),
+      r("aws:sqs/queuePolicy:QueuePolicy", { queueUrl: "https://sqs/q", policy: doc(deny) }),
+    ],
+    fail: [
+      r("aws:sqs/queue:Queue", { arn: "arn:q", url: "https://sqs/q" }, "q"),
+      r("aws:sqs/queue:Queue", { arn: "arn:other", url: "https://sqs/other" }, "other"),
+      r("aws:sqs/queuePolicy:QueuePolicy", { queueUrl: "https://sqs/q", policy: doc(deny) }),
+    ],
+    message: /queue other has no queue policy/,
+  },
+  "sqs-queues-redrive-to-dlq": {
+    pass: [
+      r("aws:sqs/queue:Queue", { arn: "arn:dlq" }, "sends-dlq"),
+      r(
+        "aws:sqs/queue:Queue",
+        { arn: "arn:q", redrivePolicy: '{"deadLetterTargetArn":"arn:dlq","maxReceiveCount":5}' },
+        "sends",
+      ),
+      // A DLQ of a delivery path is a DLQ too, and needs no redrive of its own.
+      r("aws:sqs/queue:Queue", { arn: "arn:events-dlq" }, "events-dlq"),
+      r("aws:cloudwatch/eventTarget:EventTarget", { deadLetterConfig: { arn: "arn:events-dlq" } }),
+    ],
+    fail: [
+      r("aws:sqs/queue:Queue", { arn: "arn:dlq" }, "sends-dlq"),
+      r(
+        "aws:sqs/queue:Queue",
+        { arn: "arn:q", redrivePolicy: '{"deadLetterTargetArn":"arn:dlq","maxReceiveCount":5}' },
+        "sends",
+      ),
+      r("aws:sqs/queue:Queue", { arn: "arn:work" }, "work"),
+    ],
+    message: /queue work has no dead-letter queue in this stack/,
+  },
+  "scheduler-role-trust-scoped": one(
+    "aws:iam/role:Role",
+    {
+      assumeRolePolicy: doc({
+        ...svc("scheduler.amazonaws.com"),
+        Action: "sts:AssumeRole",
+        Condition: {
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+          ArnLike: {
+            "aws:SourceArn": [
+              "arn:aws:scheduler:us-east-1:123456789012:schedule-group/eum-sms-prod-sends",
+              "arn:aws:scheduler:us-east-1:123456789012:schedule/eum-sms-prod-sends/*",
+            ],
+          },
+        },
+      }),
+    },
+    {
+      assumeRolePolicy: doc({
+        ...svc("scheduler.amazonaws.com", srcAccount),
+        Action: "sts:AssumeRole",
+      }),
+    },
+    /may assume the role for any schedule \(no aws:SourceArn\)/,
+  ),
   "eventbridge-connection-cmk": one(
     "aws:cloudwatch/eventConnection:EventConnection",
     { kmsKeyIdentifier: "arn:aws:kms:k" },
@@ -459,6 +519,81 @@ describe("HIPAA policies", () => {
       r("aws:sns/topic:Topic", { kmsMasterKeyId: "arn:k", signatureVersion: 2 }),
     ]);
     expect(results.flatMap((x) => x.violations)).toEqual([]);
+  });
+});
+
+describe("issue 12 policies, the cases the table above does not show", () => {
+  const run = async (name: string, resources: ReviewedResource[]) =>
+    (
+      await runPolicies(
+        resources,
+        hipaaPolicies.filter((p) => p.name === name),
+      )
+    ).flatMap((x) => x.violations.map((v) => v.message));
+
+  it("a queue under SQS-managed SSE, or under alias/aws/sqs, is not CMK-encrypted", async () => {
+    expect(
+      await run("sqs-queue-encrypted-with-cmk", [
+        r("aws:sqs/queue:Queue", { kmsMasterKeyId: "arn:aws:kms:k", sqsManagedSseEnabled: true }),
+      ]),
+    ).toEqual([expect.stringMatching(/uses SQS-managed SSE/)]);
+    expect(
+      await run("sqs-queue-encrypted-with-cmk", [
+        r("aws:sqs/queue:Queue", { kmsMasterKeyId: "alias/aws/sqs" }),
+      ]),
+    ).toEqual([expect.stringMatching(/not encrypted with a CMK/)]);
+  });
+
+  it("a queue redriving to a queue outside the stack, or without maxReceiveCount, is a violation", async () => {
+    expect(
+      await run("sqs-queues-redrive-to-dlq", [
+        r(
+          "aws:sqs/queue:Queue",
+          {
+            arn: "arn:q",
+            redrivePolicy: '{"deadLetterTargetArn":"arn:elsewhere","maxReceiveCount":5}',
+          },
+          "q",
+        ),
+      ]),
+    ).toEqual([expect.stringMatching(/queue q has no dead-letter queue in this stack/)]);
+    expect(
+      await run("sqs-queues-redrive-to-dlq", [
+        r("aws:sqs/queue:Queue", { arn: "arn:dlq" }, "dlq"),
+        r(
+          "aws:sqs/queue:Queue",
+          { arn: "arn:q", redrivePolicy: '{"deadLetterTargetArn":"arn:dlq"}' },
+          "q",
+        ),
+      ]),
+    ).toEqual([expect.stringMatching(/queue q redrives with no maxReceiveCount/)]);
+  });
+
+  it("a Scheduler role trusted for every group, or without aws:SourceAccount, is a violation; other services' roles are left to I3", async () => {
+    const trust = (condition: object, service = "scheduler.amazonaws.com") =>
+      r("aws:iam/role:Role", {
+        assumeRolePolicy: doc({ ...svc(service), Action: "sts:AssumeRole", Condition: condition }),
+      });
+    expect(
+      await run("scheduler-role-trust-scoped", [
+        trust({
+          StringEquals: { "aws:SourceAccount": "123456789012" },
+          ArnLike: { "aws:SourceArn": "arn:aws:scheduler:us-east-1:123456789012:schedule-group/*" },
+        }),
+      ]),
+    ).toEqual([
+      expect.stringMatching(/aws:SourceArn .*schedule-group\/\* is not one schedule group's/),
+    ]);
+    expect(
+      await run("scheduler-role-trust-scoped", [
+        trust({
+          ArnLike: { "aws:SourceArn": "arn:aws:scheduler:us-east-1:123456789012:schedule-group/g" },
+        }),
+      ]),
+    ).toEqual([expect.stringMatching(/without aws:SourceAccount/)]);
+    expect(
+      await run("scheduler-role-trust-scoped", [trust(srcAccount, "ecs-tasks.amazonaws.com")]),
+    ).toEqual([]);
   });
 });
 

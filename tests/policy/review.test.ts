@@ -25,17 +25,21 @@ describe("offline review of the dev stack", () => {
       "monitoring",
       "net",
       "runtime",
+      "schedules",
       "secrets",
       "secrets-rotation",
+      "sends",
       "sms",
       "sms-inbound-dlq",
       "sms-webhook",
       "web",
       "web-access-logs",
     ]);
-    expect(report.results).toHaveLength(40); // 38 + issue 14: lifecycle aborts, trail bucket logged and replicated
+    // 38 + issue 14: lifecycle aborts, trail bucket logged and replicated; + issue 12: queues
+    // TLS-only, queues redrive to a DLQ, Scheduler role trust scoped
+    expect(report.results).toHaveLength(43);
     expect(result.mandatory).toEqual([]);
-    expect(result.markdown).toContain(`${resources} resources in 16 components`);
+    expect(result.markdown).toContain(`${resources} resources in 18 components`);
     expect(result.markdown).toContain(
       "| pass | `kms-key-rotation-and-description` | K1 | mandatory |",
     );
@@ -47,6 +51,10 @@ describe("offline review of the dev stack", () => {
     for (const edge of [
       "sms --> keys",
       "runtime --> data",
+      "runtime --> sends",
+      "runtime --> schedules",
+      "schedules --> sends",
+      "sends --> keys",
       "runtime --> secrets",
       "runtime --> web",
       "web --> net",

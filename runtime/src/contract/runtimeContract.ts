@@ -39,6 +39,15 @@ export const DEPLOYED_ENVIRONMENT = [
   // The rotated secrets' ARNs: the task re-reads them and accepts AWSPREVIOUS for an overlap.
   "AGENT_AUTH_ARN",
   "EVENTBRIDGE_AUTH_ARN",
+  // The outbound queue (issue 12): SQS for due sends, Scheduler for later ones.
+  "OUTBOUND_QUEUE_URL",
+  "OUTBOUND_QUEUE_ARN",
+  "SEND_SCHEDULE_GROUP",
+  "SEND_SCHEDULER_ROLE_ARN",
+  // The send rules' stack settings (stack config requireConsent, quietHours, frequencyCap).
+  "REQUIRE_CONSENT",
+  "QUIET_HOURS",
+  "FREQUENCY_CAP",
 ] as const;
 export type DeployedEnvironmentName = (typeof DEPLOYED_ENVIRONMENT)[number];
 
