@@ -78,6 +78,8 @@ export class PatientSendExecutor implements SendExecutor {
        * inline run): used instead of reading the same again.
        */
       decided?: Verdict;
+      /** Without `waitForRate`: how long to wait for the rate before queueing (default ~1 s). */
+      maxRateWaitMs?: number;
     },
   ): Promise<ExecutionResult> {
     const caller: Caller = { actor: send.principal, requestId: send.requestId };
@@ -115,7 +117,7 @@ export class PatientSendExecutor implements SendExecutor {
     // few arrive in the same second), then hands the send to the queue instead of holding on.
     const rate = options.waitForRate
       ? { wait: true }
-      : { wait: true, maxWaitMs: INLINE_RATE_WAIT_MS };
+      : { wait: true, maxWaitMs: options.maxRateWaitMs ?? INLINE_RATE_WAIT_MS };
     if (!(await this.deps.rate.take(parts, rate))) {
       return this.finish(send, leaseToken, caller, {
         status: "queued",

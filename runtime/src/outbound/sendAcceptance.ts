@@ -53,6 +53,8 @@ export interface SendToAccept {
   caller: Caller;
   /** The agent request's run: marked sent once the text left (idempotency). */
   attempt: Attempt;
+  /** How long the inline run may wait for the rate before queueing (a batch: 0). */
+  maxRateWaitMs?: number;
 }
 
 /**
@@ -115,13 +117,13 @@ export class SendAcceptance {
     }
     const leaseUntil = new Date(now.getTime() + deps.leaseMs);
     await this.enqueueOrCancel(sendId, leaseUntil);
-    return this.runInline(record, verdict, request.attempt, now, leaseUntil);
+    return this.runInline(record, verdict, request, now, leaseUntil);
   }
 
   private async runInline(
     record: ScheduledSend,
     verdict: Verdict,
-    attempt: Attempt,
+    request: SendToAccept,
     now: Date,
     leaseUntil: Date,
   ): Promise<AcceptedSend> {
@@ -138,7 +140,9 @@ export class SendAcceptance {
     const result = await deps.executor.run(claimed, token, {
       waitForRate: false,
       decided: verdict,
+      ...(request.maxRateWaitMs === undefined ? {} : { maxRateWaitMs: request.maxRateWaitMs }),
     });
+    const attempt = request.attempt;
     if (result.sent) {
       attempt.sent = true;
       attempt.messageId = result.sent.messageId;
