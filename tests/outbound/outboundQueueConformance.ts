@@ -210,7 +210,7 @@ export function outboundQueueConformance(name: string, open: () => Promise<Queue
       }
     });
 
-    it("counts visible, in-flight and delayed messages", async () => {
+    it("counts visible, in-flight and delayed messages (not the ones due after 15 minutes)", async () => {
       expect(await h.queue.stats()).toMatchObject({ visible: 0, inFlight: 0, delayed: 0 });
       await h.queue.enqueue(newSendId(), h.now());
       await h.queue.enqueue(newSendId(), h.now());
@@ -218,7 +218,7 @@ export function outboundQueueConformance(name: string, open: () => Promise<Queue
       await h.queue.enqueue(newSendId(), new Date(h.now().getTime() + 2 * DAY));
       const taken = await h.queue.receive(1, POLL);
       expect(taken).toHaveLength(1);
-      expect(await h.queue.stats()).toMatchObject({ visible: 1, inFlight: 1, delayed: 2 });
+      expect(await h.queue.stats()).toMatchObject({ visible: 1, inFlight: 1, delayed: 1 });
     });
 
     it("answers an empty receive with [] after waiting", async () => {

@@ -170,15 +170,16 @@ describe("SqsOutboundQueue", () => {
     await queue.enqueue("send-b", new Date(now.getTime() + 15 * 60 * 1000));
     await queue.enqueue("send-c", new Date(now.getTime() + 15 * 60 * 1000 + 1));
     await queue.enqueue("send-d", new Date(now.getTime() - 5000));
+    const sends = calls.filter((c) => c.command !== "GetQueueAttributesCommand");
     expect(
-      calls.map((c) => [c.command, c.input.DelaySeconds ?? c.input.ScheduleExpression]),
+      sends.map((c) => [c.command, c.input.DelaySeconds ?? c.input.ScheduleExpression]),
     ).toEqual([
       ["SendMessageCommand", 2],
       ["SendMessageCommand", 900],
       ["CreateScheduleCommand", "at(2026-03-02T15:15:01)"],
       ["SendMessageCommand", 0],
     ]);
-    expect(calls[2]!.input).toMatchObject({
+    expect(sends[2]!.input).toMatchObject({
       GroupName: f.scheduleGroup,
       ScheduleExpressionTimezone: "UTC",
       FlexibleTimeWindow: { Mode: "OFF" },
@@ -188,6 +189,39 @@ describe("SqsOutboundQueue", () => {
     await queue.close();
     f.sqs.destroy();
     f.scheduler.destroy();
+  });
+
+  it("encrypts the schedules with the queue's own key, read from the queue once", async () => {
+    const { sqs, scheduler } = clients();
+    const name = `eum-sms-outbound-${randomUUID().slice(0, 8)}`;
+    const keyArn = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const { QueueUrl } = await sqs.send(
+      new CreateQueueCommand({ QueueName: name, Attributes: { KmsMasterKeyId: keyArn } }),
+    );
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }),
+    );
+    await scheduler.send(new CreateScheduleGroupCommand({ Name: name }));
+    const queue = new SqsOutboundQueue(
+      {
+        queueUrl: QueueUrl!,
+        queueArn: Attributes!.QueueArn!,
+        scheduleGroup: name,
+        schedulerRoleArn: ROLE_ARN,
+      },
+      { sqs, scheduler },
+    );
+    const later = new Date(Date.now() + 2 * 24 * 60 * 60 * 1000);
+    await queue.enqueue("send-key-1", later);
+    await queue.enqueue("send-key-2", later);
+    for (const sendId of ["send-key-1", "send-key-2"]) {
+      const schedule = await scheduler.send(
+        new GetScheduleCommand({ Name: sendId, GroupName: name }),
+      );
+      expect(schedule.KmsKeyArn).toBe(keyArn);
+    }
+    sqs.destroy();
+    scheduler.destroy();
   });
 
   it("leaves a message that is not {sendId} for the dead-letter queue, logging its id only", async () => {

@@ -20,7 +20,11 @@ export interface QueueStats {
   visible: number;
   /** Received and not yet deleted (held by a worker). */
   inFlight: number;
-  /** Delayed in the queue, or scheduled outside it (SQLite: rows not yet due). */
+  /**
+   * Delayed in the queue: due within SQS's 15-minute horizon but not yet. Sends due later (SQS:
+   * schedules, which IAM cannot let a task list for one group only) are counted from their
+   * records, not here.
+   */
   delayed: number;
   /** Age of the oldest visible message in seconds, when the engine tells (SQS via CloudWatch only). */
   oldestAgeSeconds?: number;

@@ -133,11 +133,13 @@ export class SqliteOutboundQueue implements OutboundQueue {
             `SELECT
                COALESCE(SUM(visible_at <= ?), 0) AS visible,
                COALESCE(SUM(visible_at > ? AND receipt IS NOT NULL), 0) AS in_flight,
-               COALESCE(SUM(visible_at > ? AND receipt IS NULL), 0) AS delayed,
+               COALESCE(SUM(visible_at > ? AND receipt IS NULL AND due_at <= ?), 0) AS delayed,
                MIN(CASE WHEN visible_at <= ? THEN visible_at END) AS oldest_visible
              FROM outbound_queue`,
           )
-          .get(now, now, now, now) as Record<string, SqlValue>,
+          // Rows due further out than SQS could delay are what the SQS engine keeps as schedules,
+          // which it does not count: both engines report the same thing.
+          .get(now, now, now, now + MAX_QUEUE_DELAY_MS, now) as Record<string, SqlValue>,
     );
     const oldest = row.oldest_visible;
     return {

@@ -3,7 +3,6 @@ import {
   ConflictException,
   CreateScheduleCommand,
   DeleteScheduleCommand,
-  ListSchedulesCommand,
   ResourceNotFoundException,
   UpdateScheduleCommand,
   type CreateScheduleInput,
@@ -68,6 +67,7 @@ const MAX_VISIBILITY_SECONDS = 12 * 60 * 60;
 export class SqsOutboundQueue implements OutboundQueue {
   readonly kind = "sqs" as const;
   private readonly now: () => Date;
+  private scheduleKey: Promise<string | undefined> | undefined;
 
   constructor(
     private readonly settings: SqsOutboundQueueSettings,
@@ -194,8 +194,7 @@ export class SqsOutboundQueue implements OutboundQueue {
     return {
       visible: Number(attributes.ApproximateNumberOfMessages ?? 0),
       inFlight: Number(attributes.ApproximateNumberOfMessagesNotVisible ?? 0),
-      delayed:
-        Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0) + (await this.countSchedules()),
+      delayed: Number(attributes.ApproximateNumberOfMessagesDelayed ?? 0),
     };
   }
 
@@ -211,7 +210,9 @@ export class SqsOutboundQueue implements OutboundQueue {
    * and a name left over from a schedule that just fired must not swallow the new one.
    */
   private async schedule(sendId: string, dueAt: Date, body: string): Promise<void> {
+    const kmsKeyArn = await this.scheduleKeyArn();
     const input: CreateScheduleInput = {
+      ...(kmsKeyArn ? { KmsKeyArn: kmsKeyArn } : {}),
       Name: scheduleName(sendId),
       GroupName: this.settings.scheduleGroup,
       ScheduleExpression: atExpression(dueAt),
@@ -243,22 +244,31 @@ export class SqsOutboundQueue implements OutboundQueue {
     }
   }
 
-  private async countSchedules(): Promise<number> {
-    let count = 0;
-    let nextToken: string | undefined;
-    do {
-      const page = await this.call("stats", () =>
-        this.deps.scheduler.send(
-          new ListSchedulesCommand({
-            GroupName: this.settings.scheduleGroup,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      count += page.Schedules?.length ?? 0;
-      nextToken = page.NextToken;
-    } while (nextToken);
-    return count;
+  /**
+   * The queue's own key encrypts the schedules' payloads too (else Scheduler uses an AWS-owned
+   * key), read once from the queue so the stack need not pass it twice. Scheduler takes a key ARN
+   * only; a queue set up with an alias or bare key id leaves schedules on Scheduler's key.
+   */
+  private scheduleKeyArn(): Promise<string | undefined> {
+    this.scheduleKey ??= this.call("enqueue", () =>
+      this.deps.sqs.send(
+        new GetQueueAttributesCommand({
+          QueueUrl: this.settings.queueUrl,
+          AttributeNames: ["KmsMasterKeyId"],
+        }),
+      ),
+    ).then(
+      (output) => {
+        const key = output.Attributes?.KmsMasterKeyId;
+        return key && KEY_ARN.test(key) ? key : undefined;
+      },
+      (err: unknown) => {
+        // Asked again next time rather than caching a failure.
+        this.scheduleKey = undefined;
+        throw err;
+      },
+    );
+    return this.scheduleKey;
   }
 
   private async call<T>(operation: string, request: () => Promise<T>): Promise<T> {
@@ -269,6 +279,8 @@ export class SqsOutboundQueue implements OutboundQueue {
     }
   }
 }
+
+const KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
 
 const SCHEDULE_NAME = /^[0-9a-zA-Z_.-]{1,64}$/;
 
