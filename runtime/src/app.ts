@@ -30,7 +30,17 @@ import type { SmsGateway } from "./sms/smsGateway";
 import { SmsSender } from "./sms/smsSender";
 import type { CertificateSource } from "./sns/certificateSource";
 import type { SubscriptionConfirmer } from "./sns/subscriptionConfirmer";
+import type { SendRulesConfig } from "./config";
+import type { OutboundQueue } from "./outbound/outboundQueue";
+import { SqliteOutboundQueue } from "./outbound/queue/sqliteOutboundQueue";
+import { RatePacer } from "./outbound/ratePacer";
+import { RegistrationGate } from "./outbound/registrationGate";
+import { decideSend as defaultDecideSend } from "./outbound/rules/decideSend";
+import { withoutQuietHours } from "./outbound/quietHoursOff";
+import type { DecideSend, SendPolicy } from "./outbound/sendRules";
+import { SendWorker } from "./outbound/sendWorker";
 import type { ConversationStore } from "./store/conversationStore";
+import type { OutboundStore } from "./store/outboundStore";
 
 export interface AppConfig {
   /** A fixed value, or a RotatingSecret that also accepts the previous value for a window. */
@@ -53,11 +63,40 @@ export interface AppConfig {
   optOutListName?: string;
   /** Proxies in front whose `X-Forwarded-For` entry is trusted (1 behind the ALB; 0 for none). */
   trustedProxyHops?: number;
+  /** The send rules' settings (issue 12); `NO_SEND_RULES` when unset. */
+  sendRules?: SendRulesConfig;
 }
+
+/**
+ * Without `sendRules` (tests, an embedding), no rule of the stack applies: no consent, no cap and
+ * no quiet hours (the states' neither). `main` always passes the configured ones.
+ */
+export const NO_SEND_RULES: SendRulesConfig = {
+  requireConsent: false,
+  quietHours: "off",
+  frequencyCap: undefined,
+};
+
+/** How the outbound queue's worker runs in this task. */
+export interface SendWorkerSettings {
+  /** False: the worker is built but not started (a test drives it); queued sends wait. */
+  enabled?: boolean;
+  concurrency?: number;
+  pollWaitMs?: number;
+  leaseMs?: number;
+}
+
+/** How long a registration-gate deferral waits before the rules look again. */
+const REGISTRATION_RECHECK_SECONDS = 300;
 
 export interface AppDeps {
   config: AppConfig;
-  store: ConversationStore;
+  store: ConversationStore & OutboundStore;
+  /** Where due sends wait; an embedded in-memory SQLite queue when unset (tests). */
+  queue?: OutboundQueue;
+  /** The send rules; `rules/decideSend.ts` when unset. */
+  decideSend?: DecideSend;
+  worker?: SendWorkerSettings;
   gateway: SmsGateway;
   certificates: CertificateSource;
   subscriptionConfirmer: SubscriptionConfirmer;
@@ -69,7 +108,7 @@ export interface AppDeps {
   /** Defaults to `DEFAULT_HTTP_TIMEOUTS`; tests shorten them. */
   httpTimeouts?: HttpTimeouts;
   /** The origination number's readiness, shown on /readyz (absent in mock mode). */
-  numberReadiness?: { current(): NumberReadiness };
+  numberReadiness?: { current(): NumberReadiness; refresh?(): Promise<NumberReadiness> };
 }
 
 // Re-exported: tests and main know the lifecycle as part of the app they build.
@@ -100,7 +139,13 @@ export const DEFAULT_HTTP_TIMEOUTS: HttpTimeouts = {
  * Builds the HTTP service from its collaborators. Tests build it with fakes or emulator-backed
  * parts; `main.ts` with the real ones. No module-level state.
  */
-export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Lifecycle } {
+export function buildApp(deps: AppDeps): {
+  app: FastifyInstance;
+  lifecycle: Lifecycle;
+  /** Started with the server unless `worker.enabled` is false (then a test drives `handle`). */
+  worker: SendWorker;
+  queue: OutboundQueue;
+} {
   const now = deps.now ?? (() => new Date());
   const lifecycle: Lifecycle = { shuttingDown: false };
   const timeouts = deps.httpTimeouts ?? DEFAULT_HTTP_TIMEOUTS;
@@ -143,6 +188,14 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     Math.min(1000, Math.floor(timeouts.headersTimeoutMs / 4)),
   );
 
+  // The number's rate, shared by every task through the store: the queue's sends and the
+  // keyword replies both take from it.
+  const rate = new RatePacer({
+    store: deps.store,
+    identity: deps.config.originationIdentity ?? "default",
+    partsPerSecond: deps.config.maxPartsPerSecond,
+    now: () => now().getTime(),
+  });
   const sender =
     deps.sender ??
     new SmsSender({
@@ -150,9 +203,38 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
       originationIdentity: deps.config.originationIdentity,
       configurationSetName: deps.config.configurationSet,
       partsPerSecond: deps.config.maxPartsPerSecond,
+      sharedRate: rate,
     });
+  const queue = deps.queue ?? new SqliteOutboundQueue(":memory:", { now });
+  const rules = deps.config.sendRules ?? NO_SEND_RULES;
+  const policy: SendPolicy = {
+    requireConsent: rules.requireConsent,
+    // With quiet hours off the rules still get a window; their quiet-hours deferrals are dropped.
+    quietHours:
+      rules.quietHours === "off"
+        ? { allowedStart: "00:00", allowedEnd: "24:00" }
+        : rules.quietHours,
+    frequencyCap: rules.frequencyCap,
+    registrationRecheckSeconds: REGISTRATION_RECHECK_SECONDS,
+  };
+  const registration = new RegistrationGate({
+    ...(deps.numberReadiness ? { numberReadiness: deps.numberReadiness } : {}),
+    log: deps.logger,
+  });
+  const leaseMs = deps.worker?.leaseMs ?? 60_000;
   const service = new ConversationService({
     store: deps.store,
+    outbound: {
+      queue,
+      decideSend:
+        rules.quietHours === "off"
+          ? withoutQuietHours(deps.decideSend ?? defaultDecideSend)
+          : (deps.decideSend ?? defaultDecideSend),
+      policy,
+      registration,
+      rate,
+      leaseMs,
+    },
     sender,
     patientRef: patientRefFunction(deps.config.patientRefKey),
     audit: deps.audit,
@@ -170,7 +252,12 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
   app.addContentTypeParser(
     ["application/json", "text/plain"],
     { parseAs: "string" },
-    (_request, body, done) => {
+    (request, body, done) => {
+      // A DELETE carries no body, but some clients still declare one: nothing is nothing.
+      if (body === "" && request.method === "DELETE") {
+        done(null, undefined);
+        return;
+      }
       try {
         done(null, JSON.parse(body as string));
       } catch {
@@ -200,9 +287,29 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     void reply.code(404).send({ code: "NOT_FOUND", message: "no such route" });
   });
 
+  const worker = new SendWorker({
+    queue,
+    store: deps.store,
+    executor: service.sendExecutor,
+    audit: deps.audit,
+    log: deps.logger,
+    now,
+    leaseMs,
+    ...(deps.worker?.concurrency ? { concurrency: deps.worker.concurrency } : {}),
+    ...(deps.worker?.pollWaitMs ? { pollWaitMs: deps.worker.pollWaitMs } : {}),
+  });
+  app.addHook("onReady", async () => {
+    if (deps.worker?.enabled !== false) worker.start();
+  });
+  app.addHook("onClose", async () => {
+    await worker.stop();
+    if (!deps.queue) await queue.close();
+  });
+
   registerHealthRoutes(app, {
     store: deps.store,
     lifecycle,
+    sendsHeld: () => registration.heldBecause(),
     ...(deps.numberReadiness ? { numberReadiness: deps.numberReadiness } : {}),
   });
   registerWebhook(app, {
@@ -239,7 +346,7 @@ export function buildApp(deps: AppDeps): { app: FastifyInstance; lifecycle: Life
     agentApiToken: deps.config.agentApiToken,
   });
   registerAgentCard(app, { publicBaseUrl: deps.config.publicBaseUrl });
-  return { app, lifecycle };
+  return { app, lifecycle, worker, queue };
 }
 
 function sendError(

@@ -6,9 +6,39 @@
  * `AWS_SMS_CONFIGURATION_SET`, `USE_MOCK_SMS`) so existing deployments carry over.
  */
 
+import { dirname, join } from "node:path";
 import { DEFAULT_API_KEY_HEADER, DEFAULT_PORT } from "./contract/runtimeContract";
 
 export type StoreConfig = { kind: "sqlite"; path: string } | { kind: "dynamodb"; table: string };
+
+/**
+ * Where due sends wait (issue 12): SQS plus EventBridge Scheduler in AWS (all four settings), or
+ * an embedded SQLite queue beside the SQLite store (its own file in the same directory).
+ */
+export type OutboundQueueConfig =
+  | {
+      kind: "sqs";
+      queueUrl: string;
+      queueArn: string;
+      scheduleGroup: string;
+      schedulerRoleArn: string;
+    }
+  | { kind: "sqlite"; path: string };
+
+/** The send rules' stack settings (`SendPolicy` in `outbound/sendRules.ts`). */
+export interface SendRulesConfig {
+  requireConsent: boolean;
+  /** `off` (`QUIET_HOURS=off`): no window is enforced, the states' neither (tests, non-US). */
+  quietHours: { allowedStart: string; allowedEnd: string } | "off";
+  frequencyCap: { maxSends: number; windowSeconds: number } | undefined;
+}
+
+const SQS_SETTINGS = [
+  "OUTBOUND_QUEUE_URL",
+  "OUTBOUND_QUEUE_ARN",
+  "SEND_SCHEDULE_GROUP",
+  "SEND_SCHEDULER_ROLE_ARN",
+] as const;
 
 export interface RuntimeConfig {
   port: number;
@@ -29,6 +59,8 @@ export interface RuntimeConfig {
     overlapSeconds: number;
   };
   store: StoreConfig;
+  outboundQueue: OutboundQueueConfig;
+  sendRules: SendRulesConfig;
   maxPartsPerSecond: number;
   selfManagedOptOuts: boolean;
   patientRefKey: string;
@@ -286,6 +318,18 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
     problems.push(`AWS_SMS_OPT_OUT_LIST="${optOutListName}" is not an opt-out list name or ARN`);
   }
 
+  const outboundQueue = parseOutboundQueue(text, store, problems);
+  if (text("QUIET_HOURS")?.toLowerCase() === "off") {
+    warnings.push(
+      "QUIET_HOURS=off: sends are not held to recipient-local hours (nor to US states' calling hours); only for tests and stacks whose patients are not under those rules",
+    );
+  }
+  const sendRules: SendRulesConfig = {
+    requireConsent: bool("REQUIRE_CONSENT", false),
+    quietHours: parseQuietHours(text("QUIET_HOURS") ?? "08:00-21:00", problems),
+    frequencyCap: parseFrequencyCap(text("FREQUENCY_CAP") ?? "none", problems),
+  };
+
   const config: RuntimeConfig = {
     port: integer("PORT", DEFAULT_PORT, 1, 65535),
     host: text("HOST") ?? "0.0.0.0",
@@ -304,6 +348,8 @@ export function loadConfig(env: Env = process.env): RuntimeConfig {
       overlapSeconds: integer("SECRET_OVERLAP_SECONDS", 86_400, 60, 30 * 86_400),
     },
     store,
+    outboundQueue,
+    sendRules,
     maxPartsPerSecond: number("SMS_MAX_PARTS_PER_SECOND", 1, 0.1, 1000),
     selfManagedOptOuts: bool("SELF_MANAGED_OPT_OUTS", false),
     patientRefKey,
@@ -346,4 +392,86 @@ function parseStore(value: string, problems: string[]): StoreConfig {
   }
   problems.push(`STORE="${value}" must be sqlite:<path> or dynamodb:<table>`);
   return { kind: "sqlite", path: "./data/sms.db" };
+}
+
+function parseOutboundQueue(
+  text: (key: string) => string | undefined,
+  store: StoreConfig,
+  problems: string[],
+): OutboundQueueConfig {
+  const values = SQS_SETTINGS.map((key) => [key, text(key)] as const);
+  const set = values.filter(([, value]) => value !== undefined);
+  if (set.length === 0) {
+    // Beside the SQLite store (same directory, own file); in memory with an in-memory store,
+    // and with DynamoDB (no file of the store to sit beside; the warning at start says so).
+    if (store.kind === "dynamodb" || store.path === ":memory:") {
+      return { kind: "sqlite", path: ":memory:" };
+    }
+    return { kind: "sqlite", path: join(dirname(store.path), "outbound-queue.db") };
+  }
+  const missing = values.filter(([, value]) => value === undefined).map(([key]) => key);
+  if (missing.length > 0) {
+    problems.push(
+      `${missing.join(", ")} ${missing.length === 1 ? "is" : "are"} missing: the SQS outbound queue needs all of ${SQS_SETTINGS.join(", ")} (the stack's outputs), or none of them for the embedded SQLite queue`,
+    );
+    return { kind: "sqlite", path: "./data/outbound-queue.db" };
+  }
+  const [queueUrl, queueArn, scheduleGroup, schedulerRoleArn] = values.map(([, v]) => v as string);
+  if (!/^https?:\/\/[^\s]+\/\d{12}\/[A-Za-z0-9_-]{1,80}$/.test(queueUrl as string)) {
+    problems.push(
+      `OUTBOUND_QUEUE_URL="${queueUrl}" is not an SQS queue URL (https://sqs.<region>.amazonaws.com/<account>/<name>)`,
+    );
+  }
+  if (
+    !/^arn:aws(-cn|-us-gov)?:sqs:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,80}$/.test(queueArn as string)
+  ) {
+    problems.push(
+      `OUTBOUND_QUEUE_ARN="${queueArn}" is not an SQS queue ARN (arn:aws:sqs:<region>:<account>:<name>)`,
+    );
+  }
+  if (!/^[0-9a-zA-Z-_.]{1,64}$/.test(scheduleGroup as string)) {
+    problems.push(
+      `SEND_SCHEDULE_GROUP="${scheduleGroup}" is not an EventBridge Scheduler group name`,
+    );
+  }
+  if (
+    !/^arn:aws(-cn|-us-gov)?:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/.test(schedulerRoleArn as string)
+  ) {
+    problems.push(`SEND_SCHEDULER_ROLE_ARN="${schedulerRoleArn}" is not an IAM role ARN`);
+  }
+  return {
+    kind: "sqs",
+    queueUrl: queueUrl as string,
+    queueArn: queueArn as string,
+    scheduleGroup: scheduleGroup as string,
+    schedulerRoleArn: schedulerRoleArn as string,
+  };
+}
+
+const HH_MM = "([01]\\d|2[0-3]):([0-5]\\d)";
+
+function parseQuietHours(value: string, problems: string[]): SendRulesConfig["quietHours"] {
+  if (value.toLowerCase() === "off") return "off";
+  const match = new RegExp(`^(${HH_MM})-(${HH_MM})$`).exec(value);
+  if (!match || match[1] === match[4]) {
+    problems.push(
+      `QUIET_HOURS="${value}" must be the allowed window, recipient-local, as HH:MM-HH:MM (e.g. 08:00-21:00), or off`,
+    );
+    return { allowedStart: "08:00", allowedEnd: "21:00" };
+  }
+  return { allowedStart: match[1] as string, allowedEnd: match[4] as string };
+}
+
+function parseFrequencyCap(value: string, problems: string[]): SendRulesConfig["frequencyCap"] {
+  if (value.toLowerCase() === "none") return undefined;
+  const match = /^(\d{1,4})\/(\d{1,9})$/.exec(value);
+  const maxSends = Number(match?.[1]);
+  const windowSeconds = Number(match?.[2]);
+  if (!match || maxSends < 1 || windowSeconds < 60 || windowSeconds > 366 * 86_400) {
+    problems.push(
+      `FREQUENCY_CAP="${value}" must be none or <sends>/<seconds> with at least 1 send and 60 to 31622400 seconds (e.g. 3/604800: 3 in 7 days)`,
+    );
+    return undefined;
+  }
+  return { maxSends, windowSeconds };
 }

@@ -27,8 +27,15 @@ export const ERROR_CODES = {
   BODY_TOO_LARGE: { status: 413 },
   URI_TOO_LONG: { status: 414 },
   UNSUPPORTED_MEDIA_TYPE: { status: 415 },
+  INVALID_SEND_AT: { status: 400 },
+  INVALID_TIME_ZONE: { status: 400 },
   // sending
   PATIENT_OPTED_OUT: { status: 409 },
+  // 403, not 409: nothing about the request or the service's state conflicts; the caller is not
+  // permitted to text this patient until consent is recorded (retrying the same request fails).
+  CONSENT_REQUIRED: { status: 403 },
+  FREQUENCY_CAP_REACHED: { status: 429 },
+  SEND_NOT_CANCELLABLE: { status: 409 },
   DESTINATION_OPTED_OUT: { status: 409 },
   CONVERSATION_EXISTS: { status: 409 },
   IDEMPOTENCY_IN_PROGRESS: { status: 409 },

@@ -12,6 +12,7 @@ import { MockSmsGateway } from "./sms/mockSmsGateway";
 import { NumberReadinessCheck } from "./sms/numberReadiness";
 import { HttpsCertificateSource } from "./sns/certificateSource";
 import { HttpsSubscriptionConfirmer } from "./sns/subscriptionConfirmer";
+import { openOutboundQueue } from "./outbound/queue/openOutboundQueue";
 import { openStore } from "./store/openStore";
 
 // ECS sends SIGTERM and waits `stopTimeout` (default 30 s) before SIGKILL.
@@ -48,8 +49,19 @@ async function main(): Promise<void> {
     logger.warn({ key }, "using a development default: mock mode only, never for real patients");
   }
   for (const warning of config.warnings) logger.warn(warning);
+  if (config.outboundQueue.kind === "sqlite" && config.outboundQueue.path === ":memory:") {
+    logger.warn(
+      "the outbound queue is in this task's memory: queued and scheduled sends wait only while this task runs; set OUTBOUND_QUEUE_URL, OUTBOUND_QUEUE_ARN, SEND_SCHEDULE_GROUP and SEND_SCHEDULER_ROLE_ARN (the stack's outputs) so that every task shares one durable queue",
+    );
+  }
 
   const store = openStore(config.store, config.region);
+  const queue = openOutboundQueue(
+    config.outboundQueue.kind === "sqs"
+      ? { ...config.outboundQueue, region: config.region }
+      : config.outboundQueue,
+    { logger },
+  );
   const gateway = config.useMockSms
     ? new MockSmsGateway()
     : EndUserMessagingGateway.create(config.region);
@@ -80,6 +92,7 @@ async function main(): Promise<void> {
       eventBridgeApiKey: credentials.eventBridgeApiKey,
     },
     store,
+    queue,
     gateway,
     certificates: new HttpsCertificateSource({
       now,
@@ -115,8 +128,11 @@ async function main(): Promise<void> {
     let code = 0;
     try {
       // Stops accepting, answers 503 to new requests on kept-alive sockets, waits for in-flight
-      // ones, and cuts connections still open (idle or trickling) after the drain time.
+      // ones, and cuts connections still open (idle or trickling) after the drain time. Closing
+      // the app also stops the send worker, waiting for the sends under way, before the queue
+      // and the store close under it.
       await drainAndClose(app, DRAIN_TIMEOUT_MS);
+      await queue.close();
       await store.close();
     } catch (err) {
       logger.error({ err }, "shutdown failed");
@@ -141,6 +157,7 @@ async function main(): Promise<void> {
       port: config.port,
       mockSms: config.useMockSms,
       store: config.store.kind,
+      outboundQueue: config.outboundQueue.kind,
       selfManagedOptOuts: config.selfManagedOptOuts,
       allowedTopics: config.snsAllowedTopicArns.length,
     },

@@ -112,12 +112,18 @@ describe("faults: nothing lost, nothing sent twice", () => {
         }),
       ),
     );
-    const elapsed = Date.now() - started;
     const again = await e2e.agent("POST", "/v1/messages", {
       to: PATIENT,
       body: "reminder 3",
       idempotencyKey: "throttle-3",
     });
+    // Issue 12: a send the request cannot make at once (the rate, or throttling, which sent
+    // nothing) is queued, and the runtime's worker sends it: wait for the peer to have them all.
+    const okSends = () => e2e.peer.sends.slice(first).filter((s) => s.answer === "ok");
+    for (let i = 0; i < 200 && okSends().length < 8; i += 1) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const elapsed = Date.now() - started;
     const attempts = e2e.peer.sends.slice(first);
     const delivered = attempts.filter((s) => s.answer === "ok");
     figures("throttling", {
@@ -137,7 +143,8 @@ describe("faults: nothing lost, nothing sent twice", () => {
     expect(
       attempts.filter((s) => s.answer === "ThrottlingException").length,
     ).toBeGreaterThanOrEqual(2);
-    // 8 parts at 2 per second: the last goes out no sooner than ~3 s after the first
+    // 8 parts at 2 per second: the last goes out no sooner than ~3 s after the first (the
+    // elapsed time now runs to the last delivery, which the queue's worker makes)
     expect(elapsed).toBeGreaterThanOrEqual(2500);
   }, 60_000);
 

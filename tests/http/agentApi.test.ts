@@ -77,7 +77,14 @@ describe("POST /v1/messages", () => {
     });
     expect(res.statusCode).toBe(202);
     const sent = t.gateway.sent[0]!;
-    expect(res.json()).toEqual({ messageId: sent.messageId, parts: 1, encoding: "UCS2" });
+    expect(res.json()).toEqual({
+      messageId: sent.messageId,
+      sendId: expect.stringMatching(/^send-[0-9a-f-]{36}$/),
+      status: "sent",
+      verdict: expect.objectContaining({ decision: "allow" }),
+      parts: 1,
+      encoding: "UCS2",
+    });
     expect(sent).toMatchObject({
       destinationPhoneNumber: PATIENT,
       originationIdentity: OUR_NUMBER,
@@ -172,15 +179,28 @@ describe("POST /v1/messages", () => {
   });
 
   it.each([
-    ["throttled", 503, "SMS_THROTTLED"],
     ["quota_exceeded", 503, "SMS_QUOTA_EXCEEDED"],
     ["rejected", 422, "SMS_REJECTED"],
   ] as const)("maps a gateway %s failure to %i %s", async (kind, status, code) => {
-    // Throttling is retried four times by the sender before it gives up.
     t.gateway.failures.push(kind, kind, kind, kind, kind);
     const res = await post("/v1/messages", { to: PATIENT, body: "x" });
     expect(res.statusCode).toBe(status);
     expect(res.json()).toMatchObject({ code });
+  });
+
+  it("never hands End User Messaging's throttling to the agent: the send is queued", async () => {
+    // Issue 12: throttling means nothing was sent, so the send waits for the shared rate.
+    t.gateway.failures.push("throttled");
+    const res = await post("/v1/messages", { to: PATIENT, body: "x" });
+    expect(res.statusCode).toBe(202);
+    expect(res.json()).toMatchObject({ status: "queued", messageId: res.json().sendId });
+    // The app's own worker sends it once the rate allows, and the record says so.
+    for (let i = 0; i < 100 && t.gateway.sent.length === 0; i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(t.gateway.sent).toHaveLength(1);
+    const view = await get(`/v1/messages/${res.json().sendId}`);
+    expect(view.json()).toMatchObject({ status: "sent", messageId: t.gateway.sent[0]!.messageId });
   });
 
   it("mirrors an opt-out reported by End User Messaging and refuses later sends", async () => {

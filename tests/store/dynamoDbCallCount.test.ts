@@ -87,9 +87,22 @@ async function inbound(body: string) {
 }
 
 describe("DynamoDB calls per unit of work", () => {
-  it("a send: opt-out check, then the message", async () => {
+  it("a send: the verdict's reads, the send record under a lease, the shared rate, the message", async () => {
     await send();
-    expect(calls).toEqual(["GetItem", "PutItem"]);
+    // Issue 12: every send is a durable record, claimed, paced across tasks and ended under its
+    // lease. No consent and no cap configured here, so neither is read or written.
+    expect(calls).toEqual([
+      "GetItem", // opt-out, for the verdict
+      "PutItem", // createSend
+      "UpdateItem", // claimSend (the inline lease)
+      "UpdateItem", // takeRateBudget (the number's window, shared by every task)
+      "UpdateItem", // markCallStarted
+      "GetItem", // opt-out again, right before the call (PatientSender)
+      "PutItem", // the outbound message
+      "GetItem", // finishSend reads the record...
+      "TransactWriteItems", // ...and ends it with its attempt and the provider id's index
+      "GetItem", // the record as the answer reports it
+    ]);
   });
 
   it("a delivery event: one conditional update", async () => {

@@ -1,5 +1,4 @@
 import { StoreUnavailableError } from "../../runtime/src/errors";
-import type { ConversationStore } from "../../runtime/src/store/conversationStore";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { interceptStore } from "../support/interceptStore";
 import { inboundNotification } from "../support/snsSigner";
@@ -24,10 +23,7 @@ let n = 0;
 type Intercept = (method: string, call: () => Promise<unknown>) => Promise<unknown>;
 
 async function setup(intercept: Intercept, config: { selfManagedOptOuts?: boolean } = {}) {
-  const store: ConversationStore = interceptStore(
-    new SqliteConversationStore(":memory:"),
-    intercept,
-  );
+  const store = interceptStore(new SqliteConversationStore(":memory:"), intercept);
   t = await buildTestApp({ store, config });
 }
 afterEach(async () => {

@@ -4,10 +4,10 @@ import type { ConversationStore } from "../../runtime/src/store/conversationStor
  * Wraps a store so a test can fail, delay or count its calls: `intercept` gets the method name
  * and a function that performs the real call.
  */
-export function interceptStore(
-  real: ConversationStore,
+export function interceptStore<S extends ConversationStore>(
+  real: S,
   intercept: (method: string, call: () => Promise<unknown>) => Promise<unknown>,
-): ConversationStore {
+): S {
   return new Proxy(real, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver);

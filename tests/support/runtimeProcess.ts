@@ -33,6 +33,8 @@ export async function startRuntime(
       AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
       AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
       LOG_LEVEL: "info",
+      // Tests run at any hour: quiet hours would defer their sends (tests/outbound cover them).
+      QUIET_HOURS: "off",
       ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -12,6 +12,7 @@ import { SmsSender } from "../../runtime/src/sms/smsSender";
 import type { SnsSubscriptionMessage } from "../../runtime/src/sns/snsMessage";
 import type { SubscriptionConfirmer } from "../../runtime/src/sns/subscriptionConfirmer";
 import type { ConversationStore } from "../../runtime/src/store/conversationStore";
+import type { OutboundStore } from "../../runtime/src/store/outboundStore";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { localSnsCa, TEST_CERT_URL, TEST_TOPIC_ARN } from "./snsSigner";
 import { StaticCertificateSource } from "./staticCertificateSource";
@@ -63,7 +64,7 @@ export interface TestApp {
   request(request: TestRequest): Promise<TestResponse>;
   baseUrl: string;
   lifecycle: Lifecycle;
-  store: ConversationStore;
+  store: ConversationStore & OutboundStore;
   gateway: ScriptedGateway;
   certificates: StaticCertificateSource;
   confirmer: RecordingConfirmer;
@@ -72,7 +73,7 @@ export interface TestApp {
 }
 
 export async function buildTestApp(
-  options: { config?: Partial<AppConfig>; store?: ConversationStore } = {},
+  options: { config?: Partial<AppConfig>; store?: ConversationStore & OutboundStore } = {},
 ): Promise<TestApp> {
   const logs: string[] = [];
   const logger = createLogger({

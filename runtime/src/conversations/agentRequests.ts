@@ -1,13 +1,14 @@
 import { AppError } from "../errors";
+import type { SendTimingRequest } from "../outbound/sendTiming";
 import { isE164PhoneNumber } from "../sms/phoneNumber";
 
-export interface SendMessageRequest {
+export interface SendMessageRequest extends SendTimingRequest {
   to: string;
   body: string;
   idempotencyKey?: string;
 }
 
-export interface StartConversationRequest {
+export interface StartConversationRequest extends SendTimingRequest {
   to: string;
   slots: string[];
   intro?: string;

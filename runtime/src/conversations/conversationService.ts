@@ -2,8 +2,23 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
 import { AppError } from "../errors";
 import type { AuditLog } from "../logging/audit";
-import type { SentText, SmsSender } from "../sms/smsSender";
+import { toHttpError } from "../httpErrors";
+import { CarrierRetry } from "../outbound/carrierRetry";
+import { Consents, type ConsentAnswer, type ConsentRequest } from "../outbound/consents";
+import type { OutboundQueue } from "../outbound/outboundQueue";
+import { PatientSendExecutor } from "../outbound/patientSendExecutor";
+import type { RateBudget } from "../outbound/ratePacer";
+import {
+  SendAcceptance,
+  type AcceptedSend,
+  type SendTimingRequest,
+} from "../outbound/sendAcceptance";
+import type { RegistrationState } from "../outbound/sendRuleInput";
+import type { DecideSend, SendPolicy } from "../outbound/sendRules";
+import { SEND_ID_PREFIX, SendViews, sendView } from "../outbound/sendViews";
+import type { SmsSender } from "../sms/smsSender";
 import type { ConversationStore } from "../store/conversationStore";
+import type { OutboundStore } from "../store/outboundStore";
 import {
   slotsMessage,
   validateBody,
@@ -27,9 +42,32 @@ import { ServiceClock } from "./serviceClock";
 export type { Caller } from "./caller";
 export type { SendMessageRequest, StartConversationRequest } from "./agentRequests";
 export type { ConversationView } from "./conversationReads";
+export type { ConsentRequest } from "../outbound/consents";
+
+/** The outbound queue's parts (issue 12): where sends wait, the rules, the shared rate. */
+export interface OutboundDeps {
+  queue: OutboundQueue;
+  decideSend: DecideSend;
+  policy: SendPolicy;
+  registration: RegistrationState & {
+    onRegistrationStatus?(status: string, at: string): Promise<void>;
+  };
+  rate: RateBudget;
+  /** The worker's lease; an inline send's safety-net message becomes visible after it. */
+  leaseMs: number;
+}
+
+/** Up to this many items of a batch are accepted at once (each a few store writes). */
+const BATCH_CONCURRENCY = 8;
+
+export interface BatchItemResult extends Record<string, unknown> {
+  index: number;
+  status: AcceptedSend["status"] | "error";
+}
 
 export interface ConversationServiceDeps {
-  store: ConversationStore;
+  store: ConversationStore & OutboundStore;
+  outbound: OutboundDeps;
   sender: SmsSender;
   patientRef: PatientRefFn;
   audit: AuditLog;
@@ -40,15 +78,14 @@ export interface ConversationServiceDeps {
   keywordReplies: { help: string; stop: string; start: string };
 }
 
-export interface SentMessage extends Record<string, unknown> {
-  messageId: string;
-  parts: number;
-  encoding: SentText["encoding"];
-}
+/** `202` of `POST /v1/messages`: `parts` and `encoding` when the text left at once. */
+export type SentMessage = AcceptedSend;
 
 export interface StartedConversation extends Record<string, unknown> {
   conversationId: string;
   messageId: string;
+  sendId: string;
+  status: AcceptedSend["status"];
 }
 
 /**
@@ -62,14 +99,50 @@ export class ConversationService {
   private readonly idempotent: IdempotentRequests;
   private readonly reads: ConversationReads;
   private readonly inbound: InboundReceiver;
+  private readonly acceptance: SendAcceptance;
+  private readonly sends: SendViews;
+  private readonly consents: Consents;
+  private readonly carrierRetry: CarrierRetry;
+  /** Runs claimed sends; the queue's worker uses the same one as the agent API. */
+  readonly sendExecutor: PatientSendExecutor;
 
   constructor(private readonly deps: ConversationServiceDeps) {
-    const { store, audit, log, patientRef } = deps;
-    const clock = new ServiceClock(deps.now, deps.conversationTtlDays);
+    const { store, audit, log, patientRef, outbound, now } = deps;
+    const clock = new ServiceClock(now, deps.conversationTtlDays);
     this.clock = clock;
     this.patientSender = new PatientSender({ store, sender: deps.sender, audit, log, clock });
     this.idempotent = new IdempotentRequests({ store, patientRef, log, clock });
     this.reads = new ConversationReads({ store, patientRef, audit });
+    const recordTtlMs = deps.conversationTtlDays * 24 * 60 * 60 * 1000;
+    const rules = {
+      store,
+      queue: outbound.queue,
+      decideSend: outbound.decideSend,
+      policy: outbound.policy,
+      registration: outbound.registration,
+      audit,
+      log,
+      now,
+    };
+    const executor = new PatientSendExecutor({
+      ...rules,
+      rate: outbound.rate,
+      patientSender: this.patientSender,
+      capHistoryTtlMs: Math.max(
+        recordTtlMs,
+        (outbound.policy.frequencyCap?.windowSeconds ?? 0) * 1000,
+      ),
+    });
+    this.sendExecutor = executor;
+    this.acceptance = new SendAcceptance({
+      ...rules,
+      executor,
+      recordTtlMs,
+      leaseMs: outbound.leaseMs,
+    });
+    this.sends = new SendViews({ store, queue: outbound.queue, audit, log, now });
+    this.consents = new Consents({ store, patientRef, audit, log, now });
+    this.carrierRetry = new CarrierRetry({ store, queue: outbound.queue, log, now });
     const effects = new InboundEffects({
       store,
       patientSender: this.patientSender,
@@ -77,25 +150,65 @@ export class ConversationService {
       log,
       selfManagedOptOuts: deps.selfManagedOptOuts,
       keywordReplies: deps.keywordReplies,
+      consents: this.consents,
+      now,
     });
     this.inbound = new InboundReceiver({ store, patientRef, effects, audit, log, clock });
   }
 
   // ---------------------------------------------------------------- outbound
 
-  sendMessage(request: SendMessageRequest, caller: Caller): Promise<SentMessage> {
+  sendMessage(
+    request: SendMessageRequest,
+    caller: Caller,
+    options: { maxRateWaitMs?: number } = {},
+  ): Promise<SentMessage> {
     validateDestination(request.to);
     validateBody(request.body);
-    return this.idempotent.run(request.idempotencyKey, "messages", request, async (attempt) => {
-      const sent = await this.patientSender.send({
+    this.acceptance.checkTiming(request);
+    return this.idempotent.run(request.idempotencyKey, "messages", request, (attempt) =>
+      this.acceptance.accept({
         to: request.to,
-        patientRef: this.deps.patientRef(request.to),
         body: request.body,
+        patientRef: this.deps.patientRef(request.to),
+        purpose: "message",
+        timing: timingOf(request),
         caller,
         attempt,
-      });
-      return { messageId: sent.messageId, parts: sent.parts, encoding: sent.encoding };
-    });
+        ...options,
+      }),
+    );
+  }
+
+  /**
+   * Many sends at once, each on its own (its own idempotency key, verdict and answer): one that
+   * fails does not fail the others. The answer lists every item by its index.
+   */
+  async sendBatch(
+    requests: readonly SendMessageRequest[],
+    caller: Caller,
+  ): Promise<BatchItemResult[]> {
+    const results: BatchItemResult[] = new Array(requests.length);
+    let next = 0;
+    const work = async (): Promise<void> => {
+      for (let index = next++; index < requests.length; index = next++) {
+        try {
+          // No wait for the rate: what this second cannot take is queued at once, so a large
+          // batch answers in store time, not in the number's send time.
+          const accepted = await this.sendMessage(requests[index] as SendMessageRequest, caller, {
+            maxRateWaitMs: 0,
+          });
+          results[index] = { index, ...accepted };
+        } catch (err) {
+          const { code, message, statusCode } = toHttpError(err);
+          results[index] = { index, status: "error", code, message, httpStatus: statusCode };
+        }
+      }
+    };
+    await Promise.all(
+      Array.from({ length: Math.min(BATCH_CONCURRENCY, requests.length) }, () => work()),
+    );
+    return results;
   }
 
   startConversation(
@@ -106,6 +219,7 @@ export class ConversationService {
     validateSlotText(request.slots, request.intro);
     const body = slotsMessage(request.slots, request.intro);
     validateBody(body);
+    this.acceptance.checkTiming(request);
     return this.idempotent.run(
       request.idempotencyKey,
       "conversations",
@@ -132,14 +246,16 @@ export class ConversationService {
         }
         const record = `conversation:${conversationId}`;
         auditFor(this.deps.audit, caller, "conversation.create", record, "success");
-        let sent: SentText;
+        let accepted: AcceptedSend;
         try {
           // Recording the sent message also links it to the conversation, in one transaction.
-          sent = await this.patientSender.send({
+          accepted = await this.acceptance.accept({
             to: request.to,
-            patientRef,
             body,
+            patientRef,
+            purpose: "conversation",
             conversationId,
+            timing: timingOf(request),
             caller,
             attempt,
           });
@@ -149,9 +265,20 @@ export class ConversationService {
           if (!mayHaveBeenSent(err)) await this.deps.store.deleteConversation(conversationId);
           throw err;
         }
-        return { conversationId, messageId: sent.messageId };
+        const { parts: _parts, encoding: _encoding, ...answer } = accepted;
+        return { conversationId, ...answer };
       },
     );
+  }
+
+  /** Cancels a waiting send by either id (`DELETE /v1/messages/:id`). */
+  cancelSend(id: string, caller: Caller): Promise<Record<string, unknown>> {
+    return this.sends.cancel(id, caller);
+  }
+
+  /** Records (`granted`) or revokes a patient's consent for a scope. */
+  recordConsent(request: ConsentRequest, granted: boolean, caller: Caller): Promise<ConsentAnswer> {
+    return this.consents.record(request, granted, caller);
   }
 
   // ---------------------------------------------------------------- reads
@@ -160,8 +287,25 @@ export class ConversationService {
     return this.reads.conversation(conversationId, caller);
   }
 
-  getMessage(messageId: string, caller: Caller): Promise<Record<string, unknown>> {
-    return this.reads.message(messageId, caller);
+  /** A message by End User Messaging's id or a send by its send id, with the send's state. */
+  async getMessage(id: string, caller: Caller): Promise<Record<string, unknown>> {
+    const send = await this.sends.find(id);
+    const providerId = id.startsWith(SEND_ID_PREFIX) ? send?.providerMessageId : id;
+    const message =
+      providerId === undefined
+        ? undefined
+        : await this.reads.message(providerId, caller).catch((err: unknown) => {
+            if (send && err instanceof AppError && err.code === "NOT_FOUND") return undefined;
+            throw err;
+          });
+    if (!send) {
+      if (message) return message;
+      throw new AppError("NOT_FOUND", "no message with that id");
+    }
+    if (!message) {
+      auditFor(this.deps.audit, caller, "conversation.read", `send:${send.sendId}`, "success");
+    }
+    return { ...message, ...sendView(send) };
   }
 
   /** Whether this service holds a STOP from the number (End User Messaging's list aside). */
@@ -193,6 +337,11 @@ export class ConversationService {
     caller: Caller,
   ): Promise<boolean> {
     const known = await this.deps.store.updateDelivery(messageId, { status, final, at });
+    // A queued send's attempt: its final status ends the send or, for a temporary carrier
+    // failure, queues it again. A failure here answers 5xx, so EventBridge redelivers.
+    // Only for a message this service recorded sending: an event for an unknown id (another
+    // stack's, or forged) costs no further read.
+    if (final && known) await this.carrierRetry.onFinalDelivery(messageId, status, at);
     auditFor(
       this.deps.audit,
       caller,
@@ -206,6 +355,15 @@ export class ConversationService {
 
   async recordRegistration(registrationId: string, status: string, at: string): Promise<void> {
     await this.deps.store.recordRegistrationEvent({ registrationId, status, at });
+    await this.deps.outbound.registration.onRegistrationStatus?.(status, at);
     this.deps.log.info({ registrationId, status, at }, "registration status changed");
   }
+}
+
+function timingOf(request: SendTimingRequest): SendTimingRequest {
+  return {
+    ...(request.sendAt !== undefined ? { sendAt: request.sendAt } : {}),
+    ...(request.timeZone !== undefined ? { timeZone: request.timeZone } : {}),
+    ...(request.consentScope !== undefined ? { consentScope: request.consentScope } : {}),
+  };
 }

@@ -25,6 +25,8 @@ const ANSWER_STATUS: Record<IdempotencyScope, number> = { messages: 202, convers
 export interface Attempt {
   token: string;
   sent: boolean;
+  /** End User Messaging's id of the text that left, once it has. */
+  messageId?: string;
 }
 
 const IDEMPOTENCY_TTL_MS = 24 * 60 * 60 * 1000;

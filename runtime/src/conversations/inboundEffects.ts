@@ -5,6 +5,12 @@ import { auditFor, type Caller } from "./caller";
 import type { InboundSms } from "./inboundSms";
 import type { PatientSender } from "./patientSender";
 
+/** What STOP and START do to consents (`outbound/consents.ts`). */
+export interface KeywordConsents {
+  revokeForStop(patientRef: string, capturedAt: string, caller: Caller): Promise<void>;
+  restoreForStart(patientRef: string, capturedAt: string, caller: Caller): Promise<void>;
+}
+
 type KeywordKind = "opt_out" | "opt_in" | "help";
 
 /**
@@ -20,6 +26,8 @@ export class InboundEffects {
       log: Logger;
       selfManagedOptOuts: boolean;
       keywordReplies: { help: string; stop: string; start: string };
+      consents?: KeywordConsents;
+      now?: () => Date;
     },
   ) {}
 
@@ -59,6 +67,9 @@ export class InboundEffects {
       if (effect.kind === "audit") {
         if (effect.action === "optout.recorded" || effect.action === "optin.recorded") {
           auditFor(this.deps.audit, caller, effect.action, effect.record, "success");
+          // Before the effect is taken, so a failure here is redone on redelivery; each change
+          // is idempotent (STOP revokes only granted scopes, START restores only STOP's).
+          await this.changeConsents(effect.action, patientRef, caller);
         }
         await this.deps.store.takeEffect(sms.inboundMessageId, effect.effectId);
         continue;
@@ -68,6 +79,18 @@ export class InboundEffects {
       if (!(await this.deps.store.takeEffect(sms.inboundMessageId, effect.effectId))) continue;
       await this.answerKeyword(sms.originationNumber, patientRef, keyword, caller);
     }
+  }
+
+  private async changeConsents(
+    action: "optout.recorded" | "optin.recorded",
+    patientRef: string,
+    caller: Caller,
+  ): Promise<void> {
+    const consents = this.deps.consents;
+    if (!consents) return;
+    const at = (this.deps.now?.() ?? new Date()).toISOString();
+    if (action === "optout.recorded") await consents.revokeForStop(patientRef, at, caller);
+    else await consents.restoreForStart(patientRef, at, caller);
   }
 
   /**

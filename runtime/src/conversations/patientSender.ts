@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { AppError } from "../errors";
 import type { AuditLog } from "../logging/audit";
 import { SmsGatewayError } from "../sms/smsGateway";
-import type { SentText, SmsSender } from "../sms/smsSender";
+import type { SendTextOptions, SentText, SmsSender } from "../sms/smsSender";
 import type { ConversationStore } from "../store/conversationStore";
 import { auditFor, type Caller } from "./caller";
 import type { Attempt } from "./idempotentRequests";
@@ -20,6 +20,10 @@ export interface SendToPatientOptions {
   ignoreOptOut?: boolean;
   /** The agent request this send belongs to; marked once the text has left. */
   attempt?: Attempt;
+  /** The outbound queue's send record, named in the Context so delivery events can find it. */
+  sendId?: string;
+  /** Pacing and throttling for this send (the queue's executor paces it itself). */
+  sendOptions?: SendTextOptions;
 }
 
 /**
@@ -52,14 +56,23 @@ export class PatientSender {
     let sent: SentText;
     try {
       // Context reaches delivery events and their logs, so it carries opaque ids only.
-      sent = await this.deps.sender.send(to, body, {
-        ...(conversationId ? { conversationId } : {}),
-        requestId: caller.requestId,
-      });
+      sent = await this.deps.sender.send(
+        to,
+        body,
+        {
+          ...(conversationId ? { conversationId } : {}),
+          ...(options.sendId ? { sendId: options.sendId } : {}),
+          requestId: caller.requestId,
+        },
+        options.sendOptions,
+      );
     } catch (err) {
       throw await this.sendFailure(err, patientRef, caller, record);
     }
-    if (options.attempt) options.attempt.sent = true;
+    if (options.attempt) {
+      options.attempt.sent = true;
+      options.attempt.messageId = sent.messageId;
+    }
     const messageRecord = `message:${sent.messageId}`;
     try {
       await this.recordSent(sent, patientRef, conversationId);

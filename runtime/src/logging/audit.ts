@@ -13,7 +13,13 @@ export type AuditAction =
   | "optout.recorded"
   | "optin.recorded"
   | "optout.read"
-  | "delivery.status.recorded";
+  | "delivery.status.recorded"
+  // the outbound queue (issue 12): a verdict per decision, consents, cancels, outcomes
+  | "send.verdict"
+  | "send.cancelled"
+  | "send.outcome"
+  | "patient.consent.granted"
+  | "patient.consent.revoked";
 
 export type AuditOutcome = "success" | "denied" | "rejected" | "error" | "duplicate";
 

@@ -12,6 +12,8 @@ import {
   idempotencyKey,
   messageId,
   phoneNumber,
+  sendState,
+  sendTiming,
 } from "./schemas";
 import { conversationSummary, toolResult } from "./toolResult";
 
@@ -32,23 +34,30 @@ export function buildMcpServer(deps: McpToolDeps, caller: Caller): McpServer {
     {
       title: "Send an SMS",
       description:
-        "Send one text message to a patient. Refused with PATIENT_OPTED_OUT after the patient replied STOP.",
+        "Send one text message to a patient, now or at sendAt. The status says whether it was sent, " +
+        "queued (waiting for the number's rate), scheduled, or deferred (quiet hours). Refused with " +
+        "PATIENT_OPTED_OUT after STOP, CONSENT_REQUIRED without consent, FREQUENCY_CAP_REACHED.",
       inputSchema: z.object({
         to: phoneNumber,
         body: z.string().min(1).max(1600),
         idempotencyKey: idempotencyKey.optional(),
+        ...sendTiming,
       }),
       outputSchema: z.object({
         messageId: z.string(),
-        parts: z.number().int(),
-        encoding: z.string(),
+        ...sendState,
+        parts: z.number().int().optional(),
+        encoding: z.string().optional(),
       }),
       annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args) =>
       toolResult(
         log,
-        (r) => `Sent message ${String(r.messageId)} (${String(r.parts)} part(s)).`,
+        (r) =>
+          r.status === "sent"
+            ? `Sent message ${String(r.messageId)} (${String(r.parts)} part(s)).`
+            : `Message ${String(r.sendId)} is ${String(r.status)}${r.dueAt ? ` until ${String(r.dueAt)}` : ""}.`,
         () => service.sendMessage(args, caller),
       ),
   );
@@ -66,14 +75,18 @@ export function buildMcpServer(deps: McpToolDeps, caller: Caller): McpServer {
         intro: z.string().max(600).optional(),
         conversationId: conversationId.optional(),
         idempotencyKey: idempotencyKey.optional(),
+        ...sendTiming,
       }),
-      outputSchema: z.object({ conversationId: z.string(), messageId: z.string() }),
+      outputSchema: z.object({ conversationId: z.string(), messageId: z.string(), ...sendState }),
       annotations: { destructiveHint: false, idempotentHint: false, openWorldHint: true },
     },
     async (args) =>
       toolResult(
         log,
-        (r) => `Sent the slots; conversation ${String(r.conversationId)} awaits a reply.`,
+        (r) =>
+          r.status === "sent"
+            ? `Sent the slots; conversation ${String(r.conversationId)} awaits a reply.`
+            : `The slots are ${String(r.status)}${r.dueAt ? ` until ${String(r.dueAt)}` : ""}; conversation ${String(r.conversationId)} awaits a reply once sent.`,
         () => service.startConversation(args, caller),
       ),
   );
@@ -99,15 +112,22 @@ export function buildMcpServer(deps: McpToolDeps, caller: Caller): McpServer {
     {
       title: "Get a message's delivery status",
       description:
-        "The carrier delivery status of a sent message (SENT, DELIVERED, FAILED, ...) and whether it is final.",
+        "The carrier delivery status of a sent message (SENT, DELIVERED, FAILED, ...) and whether it is final; " +
+        "for a queued or scheduled message (by its send id) its status, due time, attempts and verdict.",
       inputSchema: z.object({ messageId }),
       outputSchema: z.object({
         messageId: z.string(),
         conversationId: z.string().optional(),
-        parts: z.number().int(),
-        encoding: z.string(),
-        sentAt: z.string(),
-        delivery,
+        parts: z.number().int().optional(),
+        encoding: z.string().optional(),
+        sentAt: z.string().optional(),
+        delivery: delivery.optional(),
+        sendId: z.string().optional(),
+        status: z.string().optional(),
+        dueAt: z.string().optional(),
+        requestedAt: z.string().optional(),
+        attempts: z.array(z.record(z.string(), z.unknown())).optional(),
+        verdict: sendState.verdict,
       }),
       annotations: { readOnlyHint: true, openWorldHint: false },
     },
@@ -115,7 +135,8 @@ export function buildMcpServer(deps: McpToolDeps, caller: Caller): McpServer {
       toolResult(
         log,
         (r) => {
-          const d = r.delivery as { status: string; final: boolean };
+          const d = r.delivery as { status: string; final: boolean } | undefined;
+          if (!d) return `Message ${id}: ${String(r.status)}.`;
           return `Message ${id}: ${d.status}${d.final ? " (final)" : ""}.`;
         },
         () => service.getMessage(id, caller),

@@ -29,3 +29,40 @@ export const conversationView = z.object({
   createdAt: z.string(),
 });
 export type ConversationViewOutput = z.infer<typeof conversationView>;
+
+// The outbound queue's optional send fields (issue 12), as `/v1/messages` takes them.
+export const sendTiming = {
+  sendAt: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe("ISO 8601 with an offset: send then (up to 30 days ahead) instead of now")
+    .optional(),
+  timeZone: z
+    .string()
+    .min(1)
+    .max(64)
+    .describe("The patient's IANA time zone for quiet hours; else inferred from the area code")
+    .optional(),
+  consentScope: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.:-]+$/)
+    .describe("The consent scope this message needs, e.g. appointment-reminders")
+    .optional(),
+};
+export const verdict = z.object({
+  decision: z.string(),
+  ruleIds: z.array(z.string()),
+  until: z.string().optional(),
+  code: z.string().optional(),
+  clearsAt: z.string().optional(),
+  decidedAt: z.string(),
+});
+export const sendState = {
+  sendId: z.string(),
+  status: z.string(),
+  dueAt: z.string().optional(),
+  verdict: verdict.optional(),
+};

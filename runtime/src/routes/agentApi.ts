@@ -2,11 +2,15 @@ import type { FastifyInstance } from "fastify";
 import { agentCaller, requireAgentToken } from "../auth/agentAuth";
 import type { SecretCheck } from "../auth/rotatingSecret";
 import type {
+  ConsentRequest,
   ConversationService,
   SendMessageRequest,
   StartConversationRequest,
 } from "../conversations/conversationService";
 import { AppError } from "../errors";
+
+/** The largest batch: one request, many sends, each with its own answer. */
+export const MAX_BATCH_SIZE = 1000;
 
 const idempotencyKey = {
   type: "string",
@@ -24,25 +28,110 @@ const delivery = {
   type: "object",
   properties: { status: { type: "string" }, final: { type: "boolean" } },
 };
+// The outbound queue's optional fields (issue 12); their meaning is checked in `sendTiming.ts`.
+const timing = {
+  sendAt: { type: "string", minLength: 1, maxLength: 64 },
+  timeZone: { type: "string", minLength: 1, maxLength: 64 },
+  consentScope: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.:-]+$" },
+};
+const verdict = {
+  type: "object",
+  properties: {
+    decision: { type: "string" },
+    ruleIds: { type: "array", items: { type: "string" } },
+    until: { type: "string" },
+    code: { type: "string" },
+    clearsAt: { type: "string" },
+    decidedAt: { type: "string" },
+  },
+};
+const sendState = {
+  sendId: { type: "string" },
+  status: { type: "string" },
+  dueAt: { type: "string" },
+  verdict,
+};
+const sendMessageBody = {
+  type: "object",
+  additionalProperties: false,
+  required: ["to", "body"],
+  properties: {
+    to: phoneNumber,
+    body: { type: "string", minLength: 1, maxLength: 1600 },
+    idempotencyKey,
+    ...timing,
+  },
+};
+const acceptedSend = {
+  type: "object",
+  properties: {
+    messageId: { type: "string" },
+    ...sendState,
+    parts: { type: "integer" },
+    encoding: { type: "string" },
+  },
+};
 
 const sendMessageSchema = {
+  body: sendMessageBody,
+  response: { 202: acceptedSend, "4xx": error, "5xx": error },
+};
+
+const sendBatchSchema = {
   body: {
     type: "object",
     additionalProperties: false,
-    required: ["to", "body"],
+    required: ["messages"],
+    // Items are checked one by one (a malformed item is that item's error, not the batch's).
     properties: {
-      to: phoneNumber,
-      body: { type: "string", minLength: 1, maxLength: 1600 },
-      idempotencyKey,
+      messages: { type: "array", minItems: 1, maxItems: MAX_BATCH_SIZE, items: { type: "object" } },
     },
   },
   response: {
-    202: {
+    200: {
       type: "object",
       properties: {
-        messageId: { type: "string" },
-        parts: { type: "integer" },
-        encoding: { type: "string" },
+        results: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              index: { type: "integer" },
+              ...acceptedSend.properties,
+              code: { type: "string" },
+              message: { type: "string" },
+              httpStatus: { type: "integer" },
+            },
+          },
+        },
+      },
+    },
+    "4xx": error,
+    "5xx": error,
+  },
+};
+
+const consentSchema = {
+  body: {
+    type: "object",
+    additionalProperties: false,
+    required: ["to", "scope", "source", "capturedAt"],
+    properties: {
+      to: phoneNumber,
+      scope: timing.consentScope,
+      source: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_.:/ -]+$" },
+      capturedAt: { type: "string", minLength: 1, maxLength: 64 },
+      evidenceRef: { type: "string", minLength: 1, maxLength: 128, pattern: "^[A-Za-z0-9_.:/-]+$" },
+    },
+  },
+  response: {
+    200: {
+      type: "object",
+      properties: {
+        scope: { type: "string" },
+        granted: { type: "boolean" },
+        applied: { type: "boolean" },
+        recordedAt: { type: "string" },
       },
     },
     "4xx": error,
@@ -66,12 +155,17 @@ const startConversationSchema = {
       intro: { type: "string", maxLength: 600 },
       conversationId: { type: "string", minLength: 1, maxLength: 64, pattern: "^[A-Za-z0-9_-]+$" },
       idempotencyKey,
+      ...timing,
     },
   },
   response: {
     201: {
       type: "object",
-      properties: { conversationId: { type: "string" }, messageId: { type: "string" } },
+      properties: {
+        conversationId: { type: "string" },
+        messageId: { type: "string" },
+        ...sendState,
+      },
     },
     "4xx": error,
     "5xx": error,
@@ -123,6 +217,37 @@ const getMessageSchema = {
         encoding: { type: "string" },
         sentAt: { type: "string" },
         delivery,
+        ...sendState,
+        requestedAt: { type: "string" },
+        attempts: {
+          type: "array",
+          items: {
+            type: "object",
+            properties: {
+              at: { type: "string" },
+              outcome: { type: "string" },
+              messageId: { type: "string" },
+              code: { type: "string" },
+              deliveryStatus: { type: "string" },
+            },
+          },
+        },
+      },
+    },
+    "4xx": error,
+    "5xx": error,
+  },
+};
+
+const cancelMessageSchema = {
+  params: getMessageSchema.params,
+  response: {
+    200: {
+      type: "object",
+      properties: {
+        messageId: { type: "string" },
+        sendId: { type: "string" },
+        status: { type: "string" },
       },
     },
     "4xx": error,
@@ -151,6 +276,58 @@ export function registerAgentApi(
         const sent = await deps.service.sendMessage(request.body, agentCaller(request));
         return reply.code(202).send(sent);
       },
+    );
+
+    api.post<{ Body: { messages: unknown[] } }>(
+      "/v1/messages/batch",
+      { schema: sendBatchSchema },
+      async (request) => {
+        const validItem = request.compileValidationSchema(sendMessageBody);
+        const caller = agentCaller(request);
+        const items = request.body.messages;
+        const valid: SendMessageRequest[] = [];
+        const positions: number[] = [];
+        const invalid = new Map<number, Record<string, unknown>>();
+        items.forEach((item, index) => {
+          if (validItem(item)) {
+            valid.push(item as SendMessageRequest);
+            positions.push(index);
+          } else {
+            invalid.set(index, {
+              index,
+              status: "error",
+              code: "INVALID_REQUEST",
+              message: "this item is not a valid send (to, body and optional fields)",
+              httpStatus: 400,
+            });
+          }
+        });
+        const accepted = await deps.service.sendBatch(valid, caller);
+        const results = items.map(
+          (_item, index) =>
+            invalid.get(index) ?? {
+              ...accepted[positions.indexOf(index)],
+              index,
+            },
+        );
+        return { results };
+      },
+    );
+
+    api.delete<{ Params: { id: string } }>(
+      "/v1/messages/:id",
+      { schema: cancelMessageSchema },
+      async (request) => deps.service.cancelSend(request.params.id, agentCaller(request)),
+    );
+
+    api.post<{ Body: ConsentRequest }>("/v1/consents", { schema: consentSchema }, async (request) =>
+      deps.service.recordConsent(request.body, true, agentCaller(request)),
+    );
+
+    api.delete<{ Body: ConsentRequest }>(
+      "/v1/consents",
+      { schema: consentSchema },
+      async (request) => deps.service.recordConsent(request.body, false, agentCaller(request)),
     );
 
     api.post<{ Body: StartConversationRequest }>(

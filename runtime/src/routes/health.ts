@@ -13,6 +13,8 @@ export function registerHealthRoutes(
     lifecycle: Lifecycle;
     /** The origination number's state, reported but never failing readiness. */
     numberReadiness?: { current(): NumberReadiness };
+    /** Why sends are held (queued, not failed) now, or undefined when they are not. */
+    sendsHeld?: () => string | undefined;
   },
 ): void {
   app.get("/healthz", async () => ({ status: "ok" }));
@@ -30,7 +32,16 @@ export function registerHealthRoutes(
         }),
       ]);
       const number = deps.numberReadiness?.current();
-      return number ? { status: "ready", number } : { status: "ready" };
+      // Held sends never fail readiness: they wait in the queue, and the service still answers.
+      // `sendsHeld` is shown where a number is checked, or whenever sends are held.
+      const held = deps.sendsHeld?.();
+      const showHeld = deps.sendsHeld !== undefined && (held !== undefined || number !== undefined);
+      return {
+        status: "ready",
+        ...(number ? { number } : {}),
+        ...(showHeld ? { sendsHeld: held !== undefined } : {}),
+        ...(held ? { sendsHeldReason: held } : {}),
+      };
     } catch (err) {
       reply.log.warn({ err }, "readiness check failed");
       return reply.code(503).send({ status: "store_unavailable" });

@@ -3,6 +3,19 @@ import { countSegments, type SmsEncoding } from "./segments";
 import { SmsGatewayError, type SmsGateway } from "./smsGateway";
 import { TokenBucket } from "./tokenBucket";
 
+/** The number's shared rate (the outbound queue's pacer), when the sender does not pace alone. */
+export interface SharedRateBudget {
+  take(parts: number, options: { wait: boolean }): Promise<boolean>;
+}
+
+/** Per send: how the caller already paced it and how much throttling it may retry here. */
+export interface SendTextOptions {
+  /** The caller took this send's rate budget itself: the first attempt does not wait again. */
+  prePaced?: boolean;
+  /** Overrides `maxThrottleRetries` (0: a throttled send is handed back to the caller). */
+  maxThrottleRetries?: number;
+}
+
 export interface SmsSenderOptions {
   gateway: SmsGateway;
   originationIdentity: string | undefined;
@@ -17,6 +30,11 @@ export interface SmsSenderOptions {
   maxBackoffMs?: number;
   /** A send that would queue longer than this is refused with 503 instead of holding the caller. */
   maxQueueWaitMs?: number;
+  /**
+   * The number's rate shared by every task (counted in the store): replaces the in-process
+   * bucket, whose limit held per task only.
+   */
+  sharedRate?: SharedRateBudget;
 }
 
 export interface SentText {
@@ -51,13 +69,14 @@ export class SmsSender {
     destinationPhoneNumber: string,
     body: string,
     context: Readonly<Record<string, string>>,
+    sendOptions: SendTextOptions = {},
   ): Promise<SentText> {
     const { parts, encoding } = countSegments(body);
-    const maxRetries = this.options.maxThrottleRetries ?? 4;
+    const maxRetries = sendOptions.maxThrottleRetries ?? this.options.maxThrottleRetries ?? 4;
     const base = this.options.baseBackoffMs ?? 250;
     const cap = this.options.maxBackoffMs ?? 4000;
     for (let attempt = 0; ; attempt += 1) {
-      await this.waitForTurn(parts);
+      if (attempt > 0 || !sendOptions.prePaced) await this.waitForTurn(parts);
       try {
         const { messageId } = await this.options.gateway.sendText({
           destinationPhoneNumber,
@@ -76,6 +95,10 @@ export class SmsSender {
   }
 
   private async waitForTurn(parts: number): Promise<void> {
+    if (this.options.sharedRate) {
+      await this.options.sharedRate.take(parts, { wait: true });
+      return;
+    }
     const identity = this.options.originationIdentity ?? "default";
     let bucket = this.buckets.get(identity);
     if (!bucket) {
