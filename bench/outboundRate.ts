@@ -18,7 +18,6 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import {
   OutboundCluster,
-  zoneAwayFromMidnight,
   type BatchSend,
   type ClusterBackend,
 } from "../tests/support/outboundCluster";
@@ -71,13 +70,11 @@ async function main(): Promise<number> {
     root: REPO_ROOT,
   }).start();
   try {
-    const timeZone = zoneAwayFromMidnight();
     const run = Date.now().toString(36);
     const sends: BatchSend[] = Array.from({ length: SENDS }, (_, i) => ({
       to: `+1425555${String(2000 + (i % 100))}`,
       body: `Reminder ${i}: your appointment on Tuesday is confirmed. Reply C to cancel.`,
       idempotencyKey: `bench-${run}-${i}`,
-      timeZone,
     }));
     const started = Date.now();
     // Every process takes agent requests, one batch at a time each, as tasks behind the ALB.

@@ -1,10 +1,5 @@
 import { randomUUID } from "node:crypto";
-import {
-  OutboundCluster,
-  zoneAwayFromMidnight,
-  type BatchSend,
-  type ClusterBackend,
-} from "../support/outboundCluster";
+import { OutboundCluster, type BatchSend, type ClusterBackend } from "../support/outboundCluster";
 import { acceptedByKey, maxPartsInAnyWindow, peerAttempts, sendKey } from "../support/peerLedger";
 
 /**
@@ -48,13 +43,11 @@ const figures = (label: string, values: Record<string, number | string>) =>
   );
 
 function plannedSends(run: string, count: number): BatchSend[] {
-  const timeZone = zoneAwayFromMidnight();
   return Array.from({ length: count }, (_, i) => ({
     // 100 patients, 10 reminders each: a duplicate is a patient's second copy of one text.
     to: `+1425555${String(2000 + (i % 100))}`,
     body: `Reminder ${i}: your appointment on Tuesday is confirmed. Reply C to cancel.`,
     idempotencyKey: `faults-${run}-${i}`,
-    timeZone,
   }));
 }
 
