@@ -83,9 +83,8 @@ describe.each(SCENARIOS)("outbound queue faults on $backend", (scenario) => {
     const delivered = () =>
       cluster.peer.delivered.filter((s) => s.target.endsWith("SendTextMessage"));
 
-    // The agent talks to processes 0 and 1, one batch at a time each; process 2 only runs its
-    // worker until it is killed.
-    // An item answered 5xx is sent again with its idempotency key, as an agent would.
+    // The agent talks to processes 0 and 1, one batch at a time each, and sends an item answered
+    // 5xx again with its idempotency key; process 2 only runs its worker until it is killed.
     let retriedItems = 0;
     const enqueueVia = async (process: number) => {
       const answers = [];
