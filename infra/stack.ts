@@ -17,7 +17,6 @@ import { SendQueue } from "./components/sendQueue";
 import { scheduleArns, SendScheduler } from "./components/sendScheduler";
 import { secureDefaults } from "./secureDefaults";
 import { phoneNumberReadiness, type PhoneNumberReadiness } from "./phoneNumberReadiness";
-import { perTaskPartsPerSecond } from "./sendRate";
 import type { StackConfig } from "./stackConfig";
 import {
   DEFAULT_API_KEY_HEADER as API_KEY_HEADER,
@@ -124,13 +123,6 @@ export function createStack(config: StackConfig): StackOutputs {
     queueArn: sendQueue.queue.arn,
     kmsKeyArn: encryption.messagingKey.arn,
   });
-  // Each task paces itself to its share at the autoscaling ceiling, so that all of them together
-  // never exceed the number's MPS (config validation refused a ceiling too high for that).
-  const taskPartsPerSecond = perTaskPartsPerSecond(
-    config.phoneNumber.maxPartsPerSecond,
-    config.service.maxCount,
-  );
-  if (taskPartsPerSecond === undefined) throw new Error("maxCount too high for the number's MPS");
   const service = new RuntimeService(
     `${prefix}-runtime`,
     {
@@ -154,7 +146,10 @@ export function createStack(config: StackConfig): StackOutputs {
         SNS_ALLOWED_TOPIC_ARNS: messaging.inboundTopic.arn,
         EVENTBRIDGE_API_KEY_HEADER: API_KEY_HEADER,
         STORE: pulumi.interpolate`dynamodb:${table.table.name}`,
-        SMS_MAX_PARTS_PER_SECOND: String(taskPartsPerSecond),
+        // The number's whole rate, not a share per task: every task takes its parts from one
+        // budget per second kept in the table (runtime/src/outbound/ratePacer.ts), so however many
+        // tasks autoscaling runs, together they stay within it and one task alone can use it all.
+        SMS_MAX_PARTS_PER_SECOND: String(config.phoneNumber.maxPartsPerSecond),
         SELF_MANAGED_OPT_OUTS: String(config.phoneNumber.selfManagedOptOuts),
         CONVERSATION_TTL_DAYS: String(config.conversationTtlDays),
         LOG_LEVEL: "info",

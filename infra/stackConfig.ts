@@ -3,7 +3,6 @@
  * the components as typed args (components never read pulumi.Config). Every error names the key
  * and how to fix it. `Pulumi.yaml` declares the same keys with types, defaults and descriptions.
  */
-import { MIN_TASK_PARTS_PER_SECOND, perTaskPartsPerSecond } from "./sendRate";
 import { COMMON_DEFAULTS, ENVIRONMENT_DEFAULTS, MPS_BY_TYPE } from "./stackDefaults";
 
 export type Environment = "dev" | "staging" | "prod";
@@ -238,11 +237,6 @@ export function loadStackConfig(
   }
 
   const numberPartsPerSecond = int("smsMaxPartsPerSecond", MPS_BY_TYPE[phoneType], 1, 1000);
-  if (perTaskPartsPerSecond(numberPartsPerSecond, maxCount) === undefined) {
-    problems.push(
-      `${key("maxCount")}=${maxCount} tasks would each send under ${MIN_TASK_PARTS_PER_SECOND} parts per second of the number's ${numberPartsPerSecond}: lower maxCount to ${Math.floor(numberPartsPerSecond / MIN_TASK_PARTS_PER_SECOND)} or less, or raise ${key("smsMaxPartsPerSecond")} after AWS raises the number's limit`,
-    );
-  }
 
   const retention = (name: string, fallback: number): number => {
     const days = int(name, fallback, 1, 3653);

@@ -1,11 +1,9 @@
-import * as fc from "fast-check";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks";
 import { INTERFACE_ENDPOINTS } from "../../infra/components/network";
 import { ecrRepositoryOf } from "../../infra/components/runtimeImage";
 import { loadStackFile, runStackUnderMocks, type Registered } from "../../infra/review/mockProgram";
 import { ofType, one } from "../support/stackResources";
 import { phoneNumberReadiness } from "../../infra/phoneNumberReadiness";
-import { perTaskPartsPerSecond } from "../../infra/sendRate";
 import { StackConfigError } from "../../infra/stackConfig";
 
 /**
@@ -99,30 +97,12 @@ describe("finding 3: a stack comes up in one `up` or is refused at validation", 
 });
 
 describe("finding 9: all tasks together never exceed the number's MPS", () => {
-  it("splits the MPS over the autoscaling ceiling, rounding down", () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 1, max: 1000 }),
-        fc.integer({ min: 1, max: 200 }),
-        (mps, max) => {
-          const share = perTaskPartsPerSecond(mps, max);
-          if (share === undefined) return mps / max < 0.1;
-          // In thousandths, so float rounding cannot hide an excess.
-          return Math.round(share * 1000) * max <= mps * 1000 && share >= 0.1;
-        },
-      ),
-    );
-    expect(perTaskPartsPerSecond(1, 6)).toBe(0.166);
-    expect(perTaskPartsPerSecond(3, 2)).toBe(1.5);
-  });
-
-  it("refuses a maxCount whose share would fall below the runtime's minimum", () => {
-    expect(problems("prod", { maxCount: "11" })).toEqual([
-      expect.stringMatching(
-        /^eum-sms-stack:maxCount=11 tasks would each send under 0.1 .* lower maxCount to 10/,
-      ),
-    ]);
-    expect(problems("prod", { maxCount: "10" })).toEqual([]);
+  // Since issue 12 the tasks share one budget per second in the table (takeRateBudget, tested by
+  // tests/store/outboundStoreConformance.ts with concurrent takers and tests/outbound/flowRatePacer),
+  // so the ceiling no longer splits the rate and no longer limits maxCount.
+  it("no longer refuses a maxCount for the number's MPS: the budget is shared, not split", () => {
+    expect(problems("prod", { maxCount: "11" })).toEqual([]);
+    expect(problems("prod", { maxCount: "60", smsMaxPartsPerSecond: "1" })).toEqual([]);
   });
 });
 
@@ -224,7 +204,7 @@ describe.each(["dev", "prod"] as const)("the %s program", (stack) => {
     }
   });
 
-  it("finding 9: the tasks' summed send rate at maxCount stays within the number's MPS", () => {
+  it("finding 9: every task is given the number's whole MPS, which they take from one shared budget", () => {
     const task = one(resources, "aws:ecs/taskDefinition:TaskDefinition");
     const [container] = JSON.parse(task.inputs.containerDefinitions as string) as [
       { environment: { name: string; value: string }[] },
@@ -234,10 +214,7 @@ describe.each(["dev", "prod"] as const)("the %s program", (stack) => {
     );
     const scaling = one(resources, "aws:appautoscaling/target:Target");
     expect(scaling.inputs.maxCapacity).toBe(config.service.maxCount);
-    expect(rate * config.service.maxCount).toBeLessThanOrEqual(
-      config.phoneNumber.maxPartsPerSecond,
-    );
-    expect(rate).toBeGreaterThanOrEqual(0.1);
+    expect(rate).toBe(config.phoneNumber.maxPartsPerSecond);
   });
 
   it("pins the AWS/SMSVoice metrics the alarms read (names, statistics, no dimensions)", () => {

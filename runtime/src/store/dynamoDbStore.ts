@@ -28,7 +28,7 @@ import { optOutVersion, statusesAllowedBefore } from "./conversationStates";
 import { DynamoDbOutboundStore } from "./dynamoDbOutboundStore";
 import { dynamoDbTableSchema as schema, partitionKeys, sortKeys } from "./dynamoDbTableSchema";
 import { clientRequestToken, failedConditions, ttlOf, type TransactItem } from "./dynamoDbWrites";
-import type { OutboundStore } from "./outboundStore";
+import { OutboundStoreDelegate, type OutboundStore } from "./outboundStore";
 
 type Item = Record<string, unknown>;
 
@@ -39,40 +39,23 @@ type Item = Record<string, unknown>;
  * filter on `expiresAt` themselves. The outbound queue's records are kept by
  * `DynamoDbOutboundStore` in the same table through the same client.
  */
-export class DynamoDbConversationStore implements ConversationStore, OutboundStore {
+export class DynamoDbConversationStore
+  extends OutboundStoreDelegate
+  implements ConversationStore, OutboundStore
+{
   private readonly doc: DynamoDBDocumentClient;
-  private readonly outbound: DynamoDbOutboundStore;
+  protected readonly outbound: DynamoDbOutboundStore;
 
   constructor(
     private readonly client: DynamoDBClient,
     private readonly table: string,
   ) {
+    super();
     this.doc = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },
     });
     this.outbound = new DynamoDbOutboundStore(this.doc, table);
   }
-
-  readonly createSend: OutboundStore["createSend"] = (...a) => this.outbound.createSend(...a);
-  readonly getSend: OutboundStore["getSend"] = (...a) => this.outbound.getSend(...a);
-  readonly claimSend: OutboundStore["claimSend"] = (...a) => this.outbound.claimSend(...a);
-  readonly markCallStarted: OutboundStore["markCallStarted"] = (...a) =>
-    this.outbound.markCallStarted(...a);
-  readonly finishSend: OutboundStore["finishSend"] = (...a) => this.outbound.finishSend(...a);
-  readonly cancelSend: OutboundStore["cancelSend"] = (...a) => this.outbound.cancelSend(...a);
-  readonly recordAttemptDelivery: OutboundStore["recordAttemptDelivery"] = (...a) =>
-    this.outbound.recordAttemptDelivery(...a);
-  readonly sendIdForProviderMessage: OutboundStore["sendIdForProviderMessage"] = (...a) =>
-    this.outbound.sendIdForProviderMessage(...a);
-  readonly putConsent: OutboundStore["putConsent"] = (...a) => this.outbound.putConsent(...a);
-  readonly getConsent: OutboundStore["getConsent"] = (...a) => this.outbound.getConsent(...a);
-  readonly listConsents: OutboundStore["listConsents"] = (...a) => this.outbound.listConsents(...a);
-  readonly recordSendForCap: OutboundStore["recordSendForCap"] = (...a) =>
-    this.outbound.recordSendForCap(...a);
-  readonly sendTimesSince: OutboundStore["sendTimesSince"] = (...a) =>
-    this.outbound.sendTimesSince(...a);
-  readonly takeRateBudget: OutboundStore["takeRateBudget"] = (...a) =>
-    this.outbound.takeRateBudget(...a);
 
   static create(region: string, table: string): DynamoDbConversationStore {
     return new DynamoDbConversationStore(

@@ -97,3 +97,54 @@ export interface OutboundStore {
     limit: number,
   ): Promise<boolean>;
 }
+
+/**
+ * The conversation stores keep the outbound records in a module of their own on the same
+ * connection; this base answers `OutboundStore` by handing each call to it.
+ */
+export abstract class OutboundStoreDelegate implements OutboundStore {
+  protected abstract readonly outbound: OutboundStore;
+
+  createSend(...a: Parameters<OutboundStore["createSend"]>) {
+    return this.outbound.createSend(...a);
+  }
+  getSend(...a: Parameters<OutboundStore["getSend"]>) {
+    return this.outbound.getSend(...a);
+  }
+  claimSend(...a: Parameters<OutboundStore["claimSend"]>) {
+    return this.outbound.claimSend(...a);
+  }
+  markCallStarted(...a: Parameters<OutboundStore["markCallStarted"]>) {
+    return this.outbound.markCallStarted(...a);
+  }
+  finishSend(...a: Parameters<OutboundStore["finishSend"]>) {
+    return this.outbound.finishSend(...a);
+  }
+  cancelSend(...a: Parameters<OutboundStore["cancelSend"]>) {
+    return this.outbound.cancelSend(...a);
+  }
+  recordAttemptDelivery(...a: Parameters<OutboundStore["recordAttemptDelivery"]>) {
+    return this.outbound.recordAttemptDelivery(...a);
+  }
+  sendIdForProviderMessage(...a: Parameters<OutboundStore["sendIdForProviderMessage"]>) {
+    return this.outbound.sendIdForProviderMessage(...a);
+  }
+  putConsent(...a: Parameters<OutboundStore["putConsent"]>) {
+    return this.outbound.putConsent(...a);
+  }
+  getConsent(...a: Parameters<OutboundStore["getConsent"]>) {
+    return this.outbound.getConsent(...a);
+  }
+  listConsents(...a: Parameters<OutboundStore["listConsents"]>) {
+    return this.outbound.listConsents(...a);
+  }
+  recordSendForCap(...a: Parameters<OutboundStore["recordSendForCap"]>) {
+    return this.outbound.recordSendForCap(...a);
+  }
+  sendTimesSince(...a: Parameters<OutboundStore["sendTimesSince"]>) {
+    return this.outbound.sendTimesSince(...a);
+  }
+  takeRateBudget(...a: Parameters<OutboundStore["takeRateBudget"]>) {
+    return this.outbound.takeRateBudget(...a);
+  }
+}

@@ -16,7 +16,7 @@ import type {
 } from "./conversationStore";
 import { optOutVersion, statusesAllowedBefore } from "./conversationStates";
 import { openSqliteDatabase, type SqliteDatabase, type SqlValue } from "./sqliteDriver";
-import type { OutboundStore } from "./outboundStore";
+import { OutboundStoreDelegate, type OutboundStore } from "./outboundStore";
 import { GroupCommitDatabase } from "./sqliteGroupCommit";
 import { SqliteOutboundStore } from "./sqliteOutboundStore";
 import { prepareSqliteDatabase } from "./sqliteSchema";
@@ -32,38 +32,21 @@ export type OpenSqliteDatabase = (path: string) => SqliteDatabase;
  * operation. The outbound queue's records are kept by `SqliteOutboundStore` on the same
  * connection, so their writes share its group commit.
  */
-export class SqliteConversationStore implements ConversationStore, OutboundStore {
+export class SqliteConversationStore
+  extends OutboundStoreDelegate
+  implements ConversationStore, OutboundStore
+{
   private readonly db: GroupCommitDatabase;
-  private readonly outbound: SqliteOutboundStore;
+  protected readonly outbound: SqliteOutboundStore;
 
   constructor(path: string, open: OpenSqliteDatabase = openSqliteDatabase) {
+    super();
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const db = open(path);
     prepareSqliteDatabase(db);
     this.db = new GroupCommitDatabase(db);
     this.outbound = new SqliteOutboundStore(this.db);
   }
-
-  readonly createSend: OutboundStore["createSend"] = (...a) => this.outbound.createSend(...a);
-  readonly getSend: OutboundStore["getSend"] = (...a) => this.outbound.getSend(...a);
-  readonly claimSend: OutboundStore["claimSend"] = (...a) => this.outbound.claimSend(...a);
-  readonly markCallStarted: OutboundStore["markCallStarted"] = (...a) =>
-    this.outbound.markCallStarted(...a);
-  readonly finishSend: OutboundStore["finishSend"] = (...a) => this.outbound.finishSend(...a);
-  readonly cancelSend: OutboundStore["cancelSend"] = (...a) => this.outbound.cancelSend(...a);
-  readonly recordAttemptDelivery: OutboundStore["recordAttemptDelivery"] = (...a) =>
-    this.outbound.recordAttemptDelivery(...a);
-  readonly sendIdForProviderMessage: OutboundStore["sendIdForProviderMessage"] = (...a) =>
-    this.outbound.sendIdForProviderMessage(...a);
-  readonly putConsent: OutboundStore["putConsent"] = (...a) => this.outbound.putConsent(...a);
-  readonly getConsent: OutboundStore["getConsent"] = (...a) => this.outbound.getConsent(...a);
-  readonly listConsents: OutboundStore["listConsents"] = (...a) => this.outbound.listConsents(...a);
-  readonly recordSendForCap: OutboundStore["recordSendForCap"] = (...a) =>
-    this.outbound.recordSendForCap(...a);
-  readonly sendTimesSince: OutboundStore["sendTimesSince"] = (...a) =>
-    this.outbound.sendTimesSince(...a);
-  readonly takeRateBudget: OutboundStore["takeRateBudget"] = (...a) =>
-    this.outbound.takeRateBudget(...a);
 
   ping(): Promise<void> {
     return this.db.run(
