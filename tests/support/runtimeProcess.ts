@@ -12,15 +12,19 @@ export interface RuntimeProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts the built runtime (dist/, built by globalSetup) as its own process on loopback. */
+/**
+ * Starts the built runtime (dist/, built by globalSetup) as its own process on loopback. `root`
+ * is the repository to run it from, for callers compiled elsewhere (the benchmarks in dist/bench).
+ */
 export async function startRuntime(
   env: Record<string, string>,
   port?: number,
+  root: string = repoRoot,
 ): Promise<RuntimeProcess> {
   const listenPort = port ?? (await freePort());
   const output: string[] = [];
-  const child = spawn(process.execPath, [join(repoRoot, "dist", "runtime", "src", "main.js")], {
-    cwd: repoRoot,
+  const child = spawn(process.execPath, [join(root, "dist", "runtime", "src", "main.js")], {
+    cwd: root,
     env: {
       PATH: process.env.PATH ?? "",
       HOST: "127.0.0.1",

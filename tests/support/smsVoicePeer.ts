@@ -277,7 +277,8 @@ export class SmsVoicePeer {
     }
     const limit = this.modes.throttleAbovePartsPerSecond;
     if (limit !== undefined) {
-      const now = Date.now();
+      // The instant the call is recorded at, so a count over `sends` sees what the throttle saw.
+      const now = recorded.at;
       this.window = this.window.filter((w) => now - w.at < 1000);
       const parts = countSegments(String(body.MessageBody ?? "")).parts;
       if (this.window.reduce((n, w) => n + w.parts, 0) + parts > limit)
