@@ -13,7 +13,7 @@
  * failed. Absolute figures depend on the machine and its load; ratios are the comparable part.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
@@ -382,11 +382,13 @@ async function main(): Promise<number> {
     connections: CONNECTIONS,
     secondsPerRun: SECONDS,
   };
-  const results = { machine, node: process.version, rows };
-  writeFileSync(
-    join(__dirname, "..", "..", "..", "bench", "results.json"),
-    `${JSON.stringify(results, null, 2)}\n`,
-  );
+  // Other benchmarks keep their figures in the same file (`outbound`): replace only ours.
+  const resultsFile = join(__dirname, "..", "..", "..", "bench", "results.json");
+  const previous = existsSync(resultsFile)
+    ? (JSON.parse(readFileSync(resultsFile, "utf8")) as Record<string, unknown>)
+    : {};
+  const results = { ...previous, machine, node: process.version, rows };
+  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
   printTable(rows);
   console.log(
     `machine: ${machine.cpu}, ${machine.cores} cores, load ${load1.toFixed(1)} -> ${machine.loadAverageAtEnd?.toFixed(1)}; node ${process.version}`,
