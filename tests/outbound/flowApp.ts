@@ -10,14 +10,12 @@ import type { SendWorker } from "../../runtime/src/outbound/sendWorker";
 import type { NumberReadiness } from "../../runtime/src/sms/numberReadiness";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { StaticCertificateSource } from "../support/staticCertificateSource";
-import { localSnsCa, TEST_CERT_URL, TEST_TOPIC_ARN } from "../support/snsSigner";
+import { localSnsCa, TEST_CERT_URL } from "../support/snsSigner";
 import {
-  AGENT_TOKEN,
-  EVENTBRIDGE_KEY,
-  OUR_NUMBER,
   RecordingConfirmer,
   ScriptedGateway,
   agentHeaders,
+  testAppConfig,
 } from "../support/testApp";
 
 /** A clock the test moves: every part of the app (rules, queue, store stamps) reads it. */
@@ -83,17 +81,7 @@ export async function buildFlowApp(options: {
   const gateway = new ScriptedGateway();
   const audit = new MemoryAuditLog();
   const config: AppConfig = {
-    agentApiToken: AGENT_TOKEN,
-    snsAllowedTopicArns: [TEST_TOPIC_ARN],
-    eventBridgeApiKey: EVENTBRIDGE_KEY,
-    eventBridgeApiKeyHeader: "x-api-key",
-    originationIdentity: OUR_NUMBER,
-    configurationSet: "eum-sms-test",
-    maxPartsPerSecond: 1000,
-    selfManagedOptOuts: false,
-    patientRefKey: "test-patient-ref-key-0123456789",
-    conversationTtlDays: 30,
-    keywordReplies: { help: "HELP reply", stop: "STOP reply", start: "START reply" },
+    ...testAppConfig(),
     sendRules: {
       requireConsent: false,
       quietHours: { allowedStart: "08:00", allowedEnd: "21:00" },

@@ -93,20 +93,7 @@ export async function buildTestApp(
   );
   const confirmer = new RecordingConfirmer();
   const audit = new MemoryAuditLog();
-  const config: AppConfig = {
-    agentApiToken: AGENT_TOKEN,
-    snsAllowedTopicArns: [TEST_TOPIC_ARN],
-    eventBridgeApiKey: EVENTBRIDGE_KEY,
-    eventBridgeApiKeyHeader: "x-api-key",
-    originationIdentity: OUR_NUMBER,
-    configurationSet: "eum-sms-test",
-    maxPartsPerSecond: 1000,
-    selfManagedOptOuts: false,
-    patientRefKey: "test-patient-ref-key-0123456789",
-    conversationTtlDays: 30,
-    keywordReplies: { help: "HELP reply", stop: "STOP reply", start: "START reply" },
-    ...options.config,
-  };
+  const config: AppConfig = { ...testAppConfig(), ...options.config };
   const sender = new SmsSender({
     gateway,
     originationIdentity: config.originationIdentity,
@@ -152,3 +139,20 @@ export const snsHeaders = (type = "Notification") => ({
   "content-type": "text/plain; charset=UTF-8",
   "x-amz-sns-message-type": type,
 });
+
+/** The app settings every test app starts from; each test overrides what it is about. */
+export function testAppConfig(): AppConfig {
+  return {
+    agentApiToken: AGENT_TOKEN,
+    snsAllowedTopicArns: [TEST_TOPIC_ARN],
+    eventBridgeApiKey: EVENTBRIDGE_KEY,
+    eventBridgeApiKeyHeader: "x-api-key",
+    originationIdentity: OUR_NUMBER,
+    configurationSet: "eum-sms-test",
+    maxPartsPerSecond: 1000,
+    selfManagedOptOuts: false,
+    patientRefKey: "test-patient-ref-key-0123456789",
+    conversationTtlDays: 30,
+    keywordReplies: { help: "HELP reply", stop: "STOP reply", start: "START reply" },
+  };
+}
