@@ -8,6 +8,7 @@
 
 import { dirname, join } from "node:path";
 import { DEFAULT_API_KEY_HEADER, DEFAULT_PORT } from "./contract/runtimeContract";
+import type { OutboundQueueConfig as QueueEngineConfig } from "./outbound/queue/openOutboundQueue";
 
 export type StoreConfig = { kind: "sqlite"; path: string } | { kind: "dynamodb"; table: string };
 
@@ -15,15 +16,9 @@ export type StoreConfig = { kind: "sqlite"; path: string } | { kind: "dynamodb";
  * Where due sends wait (issue 12): SQS plus EventBridge Scheduler in AWS (all four settings), or
  * an embedded SQLite queue beside the SQLite store (its own file in the same directory).
  */
-export type OutboundQueueConfig =
-  | {
-      kind: "sqs";
-      queueUrl: string;
-      queueArn: string;
-      scheduleGroup: string;
-      schedulerRoleArn: string;
-    }
-  | { kind: "sqlite"; path: string };
+export type OutboundQueueConfig = WithoutRegion<QueueEngineConfig>;
+// The region is the service's own (AWS_REGION); main adds it when it opens the queue.
+type WithoutRegion<T> = T extends unknown ? Omit<T, "region"> : never;
 
 /** The send rules' stack settings (`SendPolicy` in `outbound/sendRules.ts`). */
 export interface SendRulesConfig {
