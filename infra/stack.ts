@@ -7,6 +7,7 @@ import { Encryption } from "./components/encryption";
 import { EventRouting } from "./components/eventRouting";
 import { Messaging } from "./components/messaging";
 import { Monitoring } from "./components/monitoring";
+import { RuntimeLogMetrics } from "./components/runtimeLogMetrics";
 import { Network } from "./components/network";
 import { RuntimeImage } from "./components/runtimeImage";
 import { RuntimeSecrets } from "./components/runtimeSecrets";
@@ -216,6 +217,12 @@ export function createStack(config: StackConfig): StackOutputs {
     { dependsOn: [service.service] },
   );
 
+  // Metrics the runtime writes as log lines (SendsHeld, SendOutcomeUnknown, ...), one namespace
+  // per stack so two stacks in one account and Region never share a metric.
+  const logMetrics = new RuntimeLogMetrics(`${prefix}-log-metrics`, {
+    logGroupName: logs.serviceLogGroup.name,
+    namespace: `${prefix}/runtime`,
+  });
   const monitoring = new Monitoring(`${prefix}-monitoring`, {
     context,
     messagingKeyArn: encryption.messagingKey.arn,
@@ -235,6 +242,7 @@ export function createStack(config: StackConfig): StackOutputs {
       queueName: sendQueue.queue.name,
       deadLetterQueueName: sendQueue.deadLetterQueue.name,
     },
+    runtimeMetricsNamespace: logMetrics.namespace,
   });
 
   return {

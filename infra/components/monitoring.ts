@@ -21,12 +21,16 @@ export interface MonitoringArgs {
   smsMonthlyBudgetUsd: number;
   /** The outbound queue of due sends and its DLQ (issue 12). */
   sendQueue: { queueName: pulumi.Input<string>; deadLetterQueueName: pulumi.Input<string> };
+  /** The namespace of the metrics made from the runtime's log lines (RuntimeLogMetrics). */
+  runtimeMetricsNamespace: string;
 }
 
 /**
  * What wakes someone up (W1, W2): an encrypted alarm topic with an email subscription, and alarms,
  * every one with alarm and OK actions, on the ALB, the tasks, EventBridge and SNS delivery, the
- * delivery DLQs, the outbound send queue's age and its DLQ, SMS spend against the budget and the delivered/sent ratio; plus a dashboard of the same.
+ * delivery DLQs, the outbound send queue's age and its DLQ, sends held by the registration gate
+ * and sends whose outcome is unknown (from the runtime's log lines), SMS spend against the
+ * budget and the delivered/sent ratio; plus a dashboard of the same.
  */
 export class Monitoring extends pulumi.ComponentResource {
   readonly alarmTopic: aws.sns.Topic;

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { LOG_METRICS } from "../../runtime/src/contract/logMetrics";
 import { secureDefaults } from "../secureDefaults";
 import type { MonitoringArgs } from "./monitoring";
 
@@ -13,8 +14,9 @@ export type AlarmArgs = Omit<
 
 /**
  * The alarms (W1, W2): the ALB, the tasks, EventBridge and SNS delivery, the delivery DLQs, the
- * outbound send queue's age and DLQ (issue 12), SMS spend
- * against the budget and the delivered/sent ratio. `alarm` creates one under Monitoring with the
+ * outbound send queue's age and DLQ (issue 12), sends held by the registration gate and sends
+ * whose outcome is unknown (metrics from the runtime's log lines), SMS spend against the budget
+ * and the delivered/sent ratio. `alarm` creates one under Monitoring with the
  * alarm topic as its alarm and OK action, so names and URNs stay Monitoring's.
  */
 export function defineAlarms(
@@ -146,6 +148,34 @@ export function defineAlarms(
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: args.sendQueue.deadLetterQueueName },
       statistic: "Maximum",
+      threshold: 0,
+    },
+  );
+  // From the runtime's log lines (RuntimeLogMetrics). SendsHeld is a gauge each task writes on
+  // every change and after every number readiness check (5 min): held in 3 of the last 4
+  // five-minute periods is about 15 minutes held, and one period a late check leaves empty does
+  // not reset it. Maximum across tasks: a Registration Status Change event reaches one task.
+  overThreshold(
+    "sends-held",
+    "Sends held for about 15 minutes: the number or its registration is not active (see /readyz sendsHeldReason); sends queue and go out once it is",
+    {
+      namespace: args.runtimeMetricsNamespace,
+      metricName: LOG_METRICS.sendsHeld.name,
+      statistic: "Maximum",
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      threshold: 1,
+      period: 300,
+      evaluationPeriods: 4,
+      datapointsToAlarm: 3,
+    },
+  );
+  overThreshold(
+    "send-outcome-unknown",
+    "A send's outcome is unknown (its task stopped during the gateway call): it is not re-sent; check the patient's delivery events before sending again",
+    {
+      namespace: args.runtimeMetricsNamespace,
+      metricName: LOG_METRICS.sendOutcomeUnknown.name,
+      statistic: "Sum",
       threshold: 0,
     },
   );

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import { LOG_METRICS } from "../../runtime/src/contract/logMetrics";
 import type { MonitoringArgs } from "./monitoring";
 
 /** The dashboard's widgets: the same signals the alarms watch, two widgets a row. */
@@ -91,6 +92,13 @@ export function monitoringDashboardBody(args: MonitoringArgs): pulumi.Output<str
           args.sendQueue.deadLetterQueueName,
           { stat: "Maximum" },
         ],
+      ]),
+      widget(8, "Sends held (1 = the number or its registration cannot send)", region, [
+        [args.runtimeMetricsNamespace, LOG_METRICS.sendsHeld.name, { stat: "Maximum", period: 60 }],
+      ]),
+      widget(9, "Sends: outcome unknown, re-queued after a carrier failure", region, [
+        [args.runtimeMetricsNamespace, LOG_METRICS.sendOutcomeUnknown.name, { stat: "Sum" }],
+        [".", LOG_METRICS.carrierRetryQueued.name, { stat: "Sum" }],
       ]),
     ],
   });

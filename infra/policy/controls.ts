@@ -245,7 +245,7 @@ export const CONTROLS: Control[] = [
     id: "W2",
     area: "CloudWatch alarms",
     title:
-      "The expected alarms exist: DLQ depth, ALB 5xx and unhealthy hosts, running tasks, EventBridge failures, SMS failures and spend, the outbound queue's oldest message",
+      "The expected alarms exist: DLQ depth, ALB 5xx and unhealthy hosts, running tasks, EventBridge failures, SMS failures and spend, the outbound queue's oldest message, sends held and send outcomes unknown",
     cfr: ["164.308(a)(1)(ii)(D)", "164.308(a)(6)(ii)"],
     runtimeTests: [
       {

@@ -11,6 +11,7 @@ import { sqsPolicies } from "./rules/sqs";
 import { eventBridgePolicies } from "./rules/eventBridge";
 import { schedulerPolicies } from "./rules/scheduler";
 import { cloudWatchAlarmPolicies } from "./rules/cloudWatchAlarms";
+import { logMetricPolicies } from "./rules/logMetrics";
 import { deadLetterQueuePolicies } from "./rules/deadLetterQueues";
 import { loadBalancerNotes, loadBalancerPolicies } from "./rules/loadBalancer";
 import { ecsNotes, ecsPolicies } from "./rules/ecs";
@@ -31,6 +32,7 @@ const byService: HipaaPolicy[] = [
   ...eventBridgePolicies,
   ...schedulerPolicies,
   ...cloudWatchAlarmPolicies,
+  ...logMetricPolicies,
   ...deadLetterQueuePolicies,
   ...loadBalancerPolicies,
   ...ecsPolicies,

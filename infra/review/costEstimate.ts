@@ -21,6 +21,8 @@ export const PRICES = {
   wafRuleMonth: 1,
   wafMillionRequests: 0.6,
   alarmMetricMonth: 0.1,
+  /** A custom metric (first 10,000 metrics tier); each log metric filter makes one. */
+  customMetricMonth: 0.3,
   dashboardMonth: 3,
   logsIngestGb: 0.5,
   /** US outbound/inbound SMS per part, base price plus an average carrier fee. */
@@ -134,6 +136,12 @@ export function estimateMonthlyCost(
       item: "CloudWatch alarms",
       monthlyUsd: alarmMetrics * PRICES.alarmMetricMonth,
       basis: `${alarms.length} alarms over ${alarmMetrics} metrics`,
+    },
+    {
+      item: "CloudWatch custom metrics",
+      monthlyUsd:
+        count("aws:cloudwatch/logMetricFilter:LogMetricFilter") * PRICES.customMetricMonth,
+      basis: `${count("aws:cloudwatch/logMetricFilter:LogMetricFilter")} metrics from the runtime's log lines (metric filters)`,
     },
     {
       item: "CloudWatch dashboard",

@@ -63,6 +63,11 @@ const KEY_SETTINGS: Record<string, string[]> = {
   "aws:ec2/flowLog:FlowLog": ["trafficType", "logDestinationType"],
   "aws:cloudtrail/trail:Trail": ["isMultiRegionTrail", "enableLogFileValidation", "kmsKeyId"],
   "aws:cloudwatch/metricAlarm:MetricAlarm": ["alarmDescription", "threshold"],
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter": [
+    "pattern",
+    "metricTransformation.namespace",
+    "metricTransformation.dimensions",
+  ],
 };
 
 const get = (obj: Record<string, unknown>, path: string): unknown =>

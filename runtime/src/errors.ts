@@ -100,13 +100,32 @@ export class AppError extends Error {
   }
 }
 
-/** The store could not be reached or refused a write: callers answer 5xx so AWS retries. */
-export class StoreUnavailableError extends Error {
+/**
+ * A dependency the service cannot work without (the conversation store, the outbound queue) could
+ * not be reached or refused an operation. One type, so the HTTP edge maps every such failure to
+ * the same 503 with Retry-After (SNS, EventBridge and agents retry; nothing is acknowledged that
+ * was not kept), whichever layer throws it. `operation` names the call, never its input;
+ * `cause` keeps the engine's error for logs (serialised without its message).
+ */
+export abstract class DependencyUnavailableError extends Error {
+  /** For people, in the answer's `message`: which dependency, never which record. */
+  abstract readonly callerMessage: string;
+
   constructor(
+    readonly dependency: string,
     readonly operation: string,
     options?: { cause?: unknown },
   ) {
-    super(`conversation store unavailable during ${operation}`, options);
+    super(`${dependency} unavailable during ${operation}`, options);
+  }
+}
+
+/** The store could not be reached or refused a write: callers answer 5xx so AWS retries. */
+export class StoreUnavailableError extends DependencyUnavailableError {
+  readonly callerMessage = "the conversation store is unavailable; retry";
+
+  constructor(operation: string, options?: { cause?: unknown }) {
+    super("conversation store", operation, options);
     this.name = "StoreUnavailableError";
   }
 }

@@ -1,5 +1,5 @@
 import type { FastifyError } from "fastify";
-import { AppError, StoreUnavailableError, type ErrorCode } from "./errors";
+import { AppError, DependencyUnavailableError, type ErrorCode } from "./errors";
 
 /** An error as the caller receives it: status, headers and the `{code, message}` body. */
 export interface HttpError {
@@ -39,9 +39,11 @@ export function toHttpError(err: unknown, bodyLimitBytes?: number): HttpError {
 
 function toAppError(err: unknown, bodyLimitBytes: number | undefined): AppError | undefined {
   if (err instanceof AppError) return err;
-  if (err instanceof StoreUnavailableError) {
-    // 5xx makes SNS and EventBridge retry: nothing is acknowledged that was not stored.
-    return new AppError("STORE_UNAVAILABLE", "the conversation store is unavailable; retry");
+  if (err instanceof DependencyUnavailableError) {
+    // 5xx makes SNS and EventBridge retry: nothing is acknowledged that was not stored or queued.
+    // One code for the store and the queue: an agent does the same for either (retry after
+    // Retry-After with the same idempotency key); the message says which for people.
+    return new AppError("STORE_UNAVAILABLE", err.callerMessage);
   }
   if (!(err instanceof Error)) return undefined;
   const fastifyError = err as FastifyError;

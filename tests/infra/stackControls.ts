@@ -50,6 +50,7 @@ const UNTAGGABLE = new Set([
   "aws:backup/selection:Selection",
   "aws:secretsmanager/secretRotation:SecretRotation",
   "aws:lambda/permission:Permission",
+  "aws:cloudwatch/logMetricFilter:LogMetricFilter",
 ]);
 
 /** The security inputs every stack must have; `stack` names a Pulumi.<stack>.yaml. */
@@ -633,6 +634,8 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
           "sms-spend",
           "send-queue-age",
           "send-dlq",
+          "sends-held",
+          "send-outcome-unknown",
           "tasks-below-desired",
           "delivery-ratio",
         ].sort(),
@@ -651,6 +654,72 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
       expect(one(resources, "aws:sns/topic:Topic", "-alarms").inputs.kmsMasterKeyId).toBe(
         keyArn("messaging"),
       );
+    });
+
+    it("W2/U2: the runtime's metric lines become metrics on its log group, alarmed and on the dashboard, without dimensions", () => {
+      const namespace = `eum-sms-${stack}/runtime`;
+      const serviceLogGroup = one(resources, "aws:cloudwatch/logGroup:LogGroup", "-logs-service");
+      const filters = ofType(resources, "aws:cloudwatch/logMetricFilter:LogMetricFilter");
+      expect(filters.map((f) => [f.name, f.inputs.metricTransformation.name]).sort()).toEqual(
+        [
+          [`eum-sms-${stack}-log-metrics-carrier-retry-queued`, "CarrierRetryQueued"],
+          [`eum-sms-${stack}-log-metrics-send-outcome-unknown`, "SendOutcomeUnknown"],
+          [`eum-sms-${stack}-log-metrics-sends-held`, "SendsHeld"],
+        ].sort(),
+      );
+      for (const f of filters) {
+        const metric = f.inputs.metricTransformation.name as string;
+        expect(f.inputs).toEqual({
+          name: metric,
+          logGroupName: serviceLogGroup.inputs.name,
+          pattern: `{ ($.metric = "${metric}") && ($.value = *) }`,
+          metricTransformation: {
+            name: metric,
+            namespace,
+            value: "$.value",
+            unit: metric === "SendsHeld" ? "None" : "Count",
+          },
+        });
+      }
+
+      const alarm = (suffix: string) =>
+        one(resources, "aws:cloudwatch/metricAlarm:MetricAlarm", `-monitoring-${suffix}`).inputs;
+      expect(alarm("sends-held")).toMatchObject({
+        namespace,
+        metricName: "SendsHeld",
+        statistic: "Maximum",
+        comparisonOperator: "GreaterThanOrEqualToThreshold",
+        threshold: 1,
+        period: 300,
+        evaluationPeriods: 4,
+        datapointsToAlarm: 3,
+        treatMissingData: "notBreaching",
+      });
+      expect(alarm("send-outcome-unknown")).toMatchObject({
+        namespace,
+        metricName: "SendOutcomeUnknown",
+        statistic: "Sum",
+        comparisonOperator: "GreaterThanThreshold",
+        threshold: 0,
+      });
+      for (const suffix of ["sends-held", "send-outcome-unknown"]) {
+        expect(alarm(suffix).dimensions).toBeUndefined();
+      }
+
+      const widgets = (
+        JSON.parse(one(resources, "aws:cloudwatch/dashboard:Dashboard").inputs.dashboardBody) as {
+          widgets: { properties: { title: string; metrics: unknown[][] } }[];
+        }
+      ).widgets;
+      const metricsOf = (title: RegExp) =>
+        widgets.find((w) => title.test(w.properties.title))?.properties.metrics;
+      expect(metricsOf(/^Sends held/)).toEqual([
+        [namespace, "SendsHeld", { stat: "Maximum", period: 60 }],
+      ]);
+      expect(metricsOf(/outcome unknown/)).toEqual([
+        [namespace, "SendOutcomeUnknown", { stat: "Sum" }],
+        [".", "CarrierRetryQueued", { stat: "Sum" }],
+      ]);
     });
 
     it("tags every taggable resource with Environment, DataClassification, ManagedBy and Service", () => {

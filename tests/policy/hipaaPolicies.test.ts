@@ -354,6 +354,28 @@ const cases: Record<string, Case> = {
     { twoWayChannelEnabled: true, twoWayChannelArn: "arn:t" },
     /Default opt-out list/,
   ),
+  "log-metric-filters-without-dimensions": {
+    pass: [
+      r("aws:cloudwatch/logMetricFilter:LogMetricFilter", {
+        metricTransformation: {
+          name: "SendsHeld",
+          namespace: "eum-sms-dev/runtime",
+          value: "$.value",
+        },
+      }),
+    ],
+    fail: [
+      r("aws:cloudwatch/logMetricFilter:LogMetricFilter", {
+        metricTransformation: {
+          name: "SendOutcomeUnknown",
+          namespace: "eum-sms-dev/runtime",
+          value: "1",
+          dimensions: { sendId: "$.sendId" },
+        },
+      }),
+    ],
+    message: /takes dimensions from log fields \(sendId\)/,
+  },
   "every-alarm-has-an-action": {
     pass: [r("aws:cloudwatch/metricAlarm:MetricAlarm", { alarmActions: ["arn:t"] })],
     fail: [r("aws:cloudwatch/metricAlarm:MetricAlarm", { alarmActions: [] }, "quiet")],

@@ -21,6 +21,7 @@ describe("offline review of the dev stack", () => {
       "events-dlq",
       "image",
       "keys",
+      "log-metrics",
       "logs",
       "monitoring",
       "net",
@@ -36,10 +37,11 @@ describe("offline review of the dev stack", () => {
       "web-access-logs",
     ]);
     // 38 + issue 14: lifecycle aborts, trail bucket logged and replicated; + issue 12: queues
-    // TLS-only, queues redrive to a DLQ, Scheduler role trust scoped
-    expect(report.results).toHaveLength(43);
+    // TLS-only, queues redrive to a DLQ, Scheduler role trust scoped; + metric filters without
+    // dimensions
+    expect(report.results).toHaveLength(44);
     expect(result.mandatory).toEqual([]);
-    expect(result.markdown).toContain(`${resources} resources in 18 components`);
+    expect(result.markdown).toContain(`${resources} resources in 19 components`);
     expect(result.markdown).toContain(
       "| pass | `kms-key-rotation-and-description` | K1 | mandatory |",
     );
@@ -75,6 +77,11 @@ describe("offline review of the dev stack", () => {
     expect(line("Fargate").monthlyUsd).toBeCloseTo(730 * (0.25 * 0.04048 + 0.5 * 0.004445), 6);
     expect(line("Interface VPC endpoints").monthlyUsd).toBe(0);
     expect(line("KMS keys").monthlyUsd).toBe(3);
+    // SendsHeld, SendOutcomeUnknown, CarrierRetryQueued: one custom metric per filter.
+    expect(line("CloudWatch custom metrics").monthlyUsd).toBeCloseTo(
+      3 * PRICES.customMetricMonth,
+      6,
+    );
     const total = result.report.cost.lines.reduce((s, l) => s + l.monthlyUsd, 0);
     expect(result.report.cost.totalUsd).toBeCloseTo(total, 6);
     expect(result.markdown).toContain(`**$${total.toFixed(2)} a month**`);

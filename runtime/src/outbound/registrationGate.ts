@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { LOG_METRICS, logMetric } from "../contract/logMetrics";
 import type { NumberReadiness } from "../sms/numberReadiness";
 import type { SendRuleInput } from "./sendRules";
 import type { RegistrationState } from "./sendRuleInput";
@@ -13,8 +14,15 @@ import type { RegistrationState } from "./sendRuleInput";
 const REGISTRATION_ENDED = new Set(["CLOSED", "DELETED"]);
 
 export interface RegistrationGateDeps {
-  /** The number's status from DescribePhoneNumbers; absent in mock mode (always ready). */
-  numberReadiness?: { current(): NumberReadiness; refresh?(): Promise<NumberReadiness> };
+  /**
+   * The number's status from DescribePhoneNumbers; absent in mock mode (always ready). With
+   * `onChecked`, every check also reports the SendsHeld gauge.
+   */
+  numberReadiness?: {
+    current(): NumberReadiness;
+    refresh?(): Promise<NumberReadiness>;
+    onChecked?(listener: (state: NumberReadiness) => void): void;
+  };
   log: Logger;
 }
 
@@ -23,13 +31,19 @@ export interface RegistrationGateDeps {
  * `sendsHeld` detail of `/readyz`. The number must be ACTIVE (a number not yet checked counts as
  * ready: holding every send after each deploy until the first answer would delay them for
  * nothing, and a send to a pending number fails with a clear error anyway), and its registration
- * must not have been closed or deleted. A change is one log line (`sendsHeld`), the metric.
+ * must not have been closed or deleted.
+ *
+ * The `SendsHeld` metric (a gauge, 1 or 0) is a log line the stack's metric filter reads: on each
+ * change, and after each readiness check of the number whether or not anything changed, so an
+ * alarm can tell "held for 15 minutes" from "held once".
  */
 export class RegistrationGate implements RegistrationState {
   private registrationStatus: { status: string; at: string } | undefined;
   private lastReported: string | undefined = "";
 
-  constructor(private readonly deps: RegistrationGateDeps) {}
+  constructor(private readonly deps: RegistrationGateDeps) {
+    deps.numberReadiness?.onChecked?.(() => this.reportSendsHeld());
+  }
 
   current(): SendRuleInput["registration"] {
     const reason = this.heldBecause();
@@ -65,13 +79,38 @@ export class RegistrationGate implements RegistrationState {
     this.report(this.heldBecause());
   }
 
+  /**
+   * One SendsHeld point now: the change line if the state changed since the last report, else a
+   * line that only repeats the gauge.
+   */
+  reportSendsHeld(): void {
+    const reason = this.heldBecause();
+    if (reason !== this.lastReported) {
+      this.report(reason);
+      return;
+    }
+    const held = reason !== undefined;
+    this.deps.log.info(
+      {
+        sendsHeld: held,
+        ...(held ? { reason } : {}),
+        ...logMetric(LOG_METRICS.sendsHeld.name, held ? 1 : 0),
+      },
+      held ? "sends still held" : "sends not held",
+    );
+  }
+
   private report(reason: string | undefined): void {
     if (reason === this.lastReported) return;
     this.lastReported = reason;
-    if (reason === undefined) this.deps.log.info({ sendsHeld: false }, "sends released");
+    if (reason === undefined)
+      this.deps.log.info(
+        { sendsHeld: false, ...logMetric(LOG_METRICS.sendsHeld.name, 0) },
+        "sends released",
+      );
     else
       this.deps.log.warn(
-        { sendsHeld: true, reason },
+        { sendsHeld: true, reason, ...logMetric(LOG_METRICS.sendsHeld.name, 1) },
         "sends held: they queue until the number can send",
       );
   }

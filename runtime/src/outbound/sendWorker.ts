@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "pino";
+import { LOG_METRICS, logMetric } from "../contract/logMetrics";
 import { auditFor } from "../conversations/caller";
 import type { AuditLog } from "../logging/audit";
 import type { OutboundStore } from "../store/outboundStore";
@@ -142,7 +143,7 @@ export class SendWorker {
         "LEASE_EXPIRED_AFTER_CALL",
       );
       log.warn(
-        { sendId: before.sendId, metric: "SendOutcomeUnknown", value: 1 },
+        { sendId: before.sendId, ...logMetric(LOG_METRICS.sendOutcomeUnknown.name, 1) },
         "send outcome unknown: its task stopped during the gateway call; not re-sent",
       );
     }

@@ -40,6 +40,7 @@ export interface NumberReadinessOptions {
 export class NumberReadinessCheck {
   private state: NumberReadiness = { checked: false, ready: false };
   private timer: NodeJS.Timeout | undefined;
+  private readonly checkedListeners: ((state: NumberReadiness) => void)[] = [];
   private readonly now: () => Date;
 
   constructor(private readonly options: NumberReadinessOptions) {
@@ -48,6 +49,15 @@ export class NumberReadinessCheck {
 
   current(): NumberReadiness {
     return this.state;
+  }
+
+  /**
+   * Called after every check, changed or not, with what is known then (a failed look keeps the
+   * last answer). The registration gate reports its gauge here, so the SendsHeld metric has a
+   * point every interval rather than only when something changes.
+   */
+  onChecked(listener: (state: NumberReadiness) => void): void {
+    this.checkedListeners.push(listener);
   }
 
   async refresh(): Promise<NumberReadiness> {
@@ -84,6 +94,14 @@ export class NumberReadinessCheck {
     }
     this.report(next);
     this.state = next;
+    for (const listener of this.checkedListeners) {
+      try {
+        listener(next);
+      } catch (err) {
+        // A listener's fault must not stop the checks (the interval calls refresh unawaited).
+        this.options.log.warn({ err }, "a number readiness listener failed");
+      }
+    }
     return next;
   }
 

@@ -171,6 +171,23 @@ describe("NumberReadinessCheck", () => {
       });
       expect(lines).toHaveLength(2);
     });
+
+    it("tells its listeners after every check, changed, unchanged or failed", async () => {
+      server.answer = { status: 200, body: { PhoneNumbers: [number({ Status: "PENDING" })] } };
+      const { check: c, lines } = check();
+      const seen: (string | undefined)[] = [];
+      c.onChecked(() => {
+        throw new Error("a faulty listener");
+      });
+      c.onChecked((state) => seen.push(state.error ?? state.status));
+      await c.refresh();
+      await c.refresh();
+      server.answer = { status: 400, body: { __type: "ThrottlingException", message: "slow" } };
+      await c.refresh();
+      expect(seen).toEqual(["PENDING", "PENDING", "ThrottlingException"]);
+      // The faulty listener is logged and does not stop the others or the check.
+      expect(lines.filter((l) => l.msg === "a number readiness listener failed")).toHaveLength(3);
+    });
   });
 
   it("is shown on /readyz without failing readiness", async () => {
