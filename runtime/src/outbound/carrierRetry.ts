@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { LOG_METRICS, logMetric } from "../contract/logMetrics";
 import type { OutboundStore } from "../store/outboundStore";
 import type { OutboundQueue } from "./outboundQueue";
 import { WAITING_STATUSES } from "./sendRecord";
@@ -82,7 +83,12 @@ export class CarrierRetry {
     if (now && WAITING_STATUSES.includes(now.status) && retry) {
       await queue.enqueue(sendId, new Date(now.dueAt));
       log.info(
-        { sendId, deliveryStatus, dueAt: now.dueAt, metric: "CarrierRetryQueued", value: 1 },
+        {
+          sendId,
+          deliveryStatus,
+          dueAt: now.dueAt,
+          ...logMetric(LOG_METRICS.carrierRetryQueued.name, 1),
+        },
         "temporary carrier failure: send queued again",
       );
       return "retry_queued";
