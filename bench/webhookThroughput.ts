@@ -31,6 +31,12 @@ const RSS_SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const INBOUND_BODIES = Number(process.env.BENCH_BODIES ?? 30000);
 const API_KEY = "bench-eventbridge-key-0123456789";
+/**
+ * `BENCH_ONLY=inbound|delivery|logging` runs only that comparison (while working on one path);
+ * `BENCH_CPU_PROF=<dir>` starts the service's processes with `--cpu-prof` into that directory.
+ */
+const ONLY = process.env.BENCH_ONLY;
+const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 const API_KEY_HEADER = "x-api-key";
 // node:sqlite is still flagged experimental on Node 22; its warning is noise in the table.
 const NODE_FLAGS = ["--disable-warning=ExperimentalWarning"];
@@ -62,9 +68,11 @@ async function startServer(spec: Omit<ServeSpec, "dbPath" | "certPemPath" | "top
     certPemPath: join(dir, "cert.pem"),
     topicArn: TEST_TOPIC_ARN,
   };
+  const profile =
+    CPU_PROF_DIR && spec.kind === "app" ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, join(__dirname, "serve.js"), JSON.stringify(full)],
+    [...NODE_FLAGS, ...profile, join(__dirname, "serve.js"), JSON.stringify(full)],
     {
       stdio: ["ignore", "pipe", "inherit"],
     },
@@ -198,6 +206,34 @@ async function comparePath(
   ];
 }
 
+/** Logging's share of the inbound path's CPU: the service with the real logger against none. */
+async function loggingShare(
+  headers: Record<string, string>,
+  bodies: readonly string[],
+  warm: readonly string[],
+): Promise<Row[]> {
+  console.log("inbound: logging off vs on...");
+  const common = { apiKey: API_KEY, apiKeyHeader: API_KEY_HEADER, messageIds: [] };
+  const logOn = await measure({ ...common, kind: "app", logging: "on" }, headers, bodies, { warm });
+  const logOff = await measure({ ...common, kind: "app", logging: "off" }, headers, bodies, {
+    warm,
+  });
+  // Logging's share of a request's CPU, from CPU time per request (robust to the machine's load).
+  const logShare = 1 - logOff.cpuUsPerRequest / logOn.cpuUsPerRequest;
+  return [
+    row("inbound: service, logging off", logOff, null, null),
+    {
+      ...row(
+        "inbound: service, logging on (ratio = logging's CPU share)",
+        logOn,
+        logShare,
+        "< 0.10",
+      ),
+      met: logShare < 0.1,
+    },
+  ];
+}
+
 async function startToReady(): Promise<number> {
   const port = await new Promise<number>((resolve) => {
     const s = createServer().listen(0, "127.0.0.1", () => {
@@ -266,33 +302,31 @@ async function main(): Promise<number> {
   const ebHeaders = { "content-type": "application/json", [API_KEY_HEADER]: API_KEY };
 
   const rows: Row[] = [];
-  rows.push(...(await comparePath("inbound", "sns-baseline", snsHeaders, inbound, inboundWarm)));
-  rows.push(
-    ...(await comparePath(
-      "delivery",
-      "delivery-baseline",
-      ebHeaders,
-      deliveries,
-      deliveries.slice(0, 100),
-    )),
-  );
+  if (!ONLY || ONLY === "inbound") {
+    rows.push(...(await comparePath("inbound", "sns-baseline", snsHeaders, inbound, inboundWarm)));
+  }
+  if (!ONLY || ONLY === "delivery") {
+    rows.push(
+      ...(await comparePath(
+        "delivery",
+        "delivery-baseline",
+        ebHeaders,
+        deliveries,
+        deliveries.slice(0, 100),
+      )),
+    );
+  }
+  if (!ONLY || ONLY === "logging")
+    rows.push(...(await loggingShare(snsHeaders, inbound, inboundWarm)));
+  if (ONLY) {
+    // One comparison, for work on one path: printed, not written over the full run's results.
+    printTable(rows);
+    console.log(`load ${load1.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}; node ${process.version}`);
+    for (const f of failures) console.log(`FAILED REQUESTS: ${f}`);
+    return rows.some((r) => r.met === false) || failures.length > 0 ? 1 : 0;
+  }
 
-  console.log("inbound: logging off vs on...");
   const common = { apiKey: API_KEY, apiKeyHeader: API_KEY_HEADER, messageIds: [] };
-  const logOn = await measure({ ...common, kind: "app", logging: "on" }, snsHeaders, inbound, {
-    warm: inboundWarm,
-  });
-  const logOff = await measure({ ...common, kind: "app", logging: "off" }, snsHeaders, inbound, {
-    warm: inboundWarm,
-  });
-  // Logging's share of a request's CPU, from CPU time per request (robust to the machine's load).
-  const logShare = 1 - logOff.cpuUsPerRequest / logOn.cpuUsPerRequest;
-  rows.push(row("inbound: service, logging off", logOff, null, null));
-  rows.push({
-    ...row("inbound: service, logging on (ratio = logging's CPU share)", logOn, logShare, "< 0.10"),
-    met: logShare < 0.1,
-  });
-
   console.log(`inbound: ${RSS_SECONDS} s at full load, then RSS...`);
   const sustained = await measure({ ...common, kind: "app", logging: "on" }, snsHeaders, inbound, {
     seconds: RSS_SECONDS,
