@@ -269,6 +269,9 @@ export function buildApp(deps: AppDeps): {
 
   // Callback hooks, not async ones: an async hook costs a promise per request on the hot path.
   app.addHook("onSend", (request, reply, payload, done) => {
+    // The audit events of this request (and of the others answered in this turn) are written
+    // before its answer leaves.
+    deps.audit.flushSync?.();
     reply.header("x-request-id", request.id);
     reply.header("cache-control", "no-store");
     // Requests that were in flight when draining began close their keep-alive connection, so

@@ -1,3 +1,4 @@
+import type { AuditLog } from "../../runtime/src/logging/audit";
 import { deliveryEvent } from "../support/events";
 import { inboundNotification } from "../support/snsSigner";
 import {
@@ -96,5 +97,26 @@ describe("the request line", () => {
       req: { method: "GET", route: "/healthz" },
       res: { statusCode: res.statusCode },
     });
+  });
+
+  it("has the audit log write a request's events out before its answer leaves", async () => {
+    // What the audit log held each time the app asked it to write out, before a response.
+    const heldAtFlush: string[][] = [];
+    (t.audit as AuditLog).flushSync = () => heldAtFlush.push(t.audit.events.map((e) => e.action));
+    const res = await t.request({
+      method: "POST",
+      url: "/sms/webhook",
+      headers: snsHeaders(),
+      payload: JSON.stringify(
+        inboundNotification({
+          originationNumber: "+14255550182",
+          destinationNumber: OUR_NUMBER,
+          messageBody: "hello",
+          inboundMessageId: `in-flush-${Date.now()}`,
+        }),
+      ),
+    });
+    expect(res.statusCode).toBe(200);
+    expect(heldAtFlush.at(-1)).toContain("sms.inbound.recorded");
   });
 });

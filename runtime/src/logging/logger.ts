@@ -1,6 +1,7 @@
 import pino, { type Logger, type DestinationStream } from "pino";
 import { serializeError } from "./errorSerializer";
 import { censorPhiKeys } from "./phiKeyGuard";
+import { turnBufferedDestination } from "./turnBufferedDestination";
 
 export { serializeError } from "./errorSerializer";
 
@@ -11,7 +12,11 @@ export { serializeError } from "./errorSerializer";
  * field, and every child logger's bindings, passes the key guard (`phiKeyGuard.ts`) as a second
  * net for the names that could carry secrets or PHI.
  */
-export function createLogger(options: { level: string; destination?: DestinationStream }): Logger {
+export function createLogger(options: {
+  level: string;
+  /** stdout, written once per event-loop turn (`turnBufferedDestination`), when unset. */
+  destination?: DestinationStream;
+}): Logger {
   const logger = pino(
     {
       level: options.level,
@@ -21,7 +26,7 @@ export function createLogger(options: { level: string; destination?: Destination
       serializers: { req: serializeRequest, res: serializeResponse, err: serializeError },
       formatters: { log: censorPhiKeys },
     },
-    options.destination,
+    options.destination ?? turnBufferedDestination(1),
   );
   // pino's `bindings` formatter reaches only the root's own bindings, not a child's (Fastify makes
   // one per request): the guard sits on `child` instead, which every descendant inherits.
