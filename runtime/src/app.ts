@@ -357,7 +357,8 @@ function sendError(
 ): void {
   const { statusCode, code, message, headers } = toHttpError(err, BODY_LIMIT_BYTES);
   if (statusCode >= 500) request.log.error({ err }, "request failed");
-  else request.log.warn({ err: { type: err.name, code }, statusCode }, "request rejected");
+  // Not under `err`: the error serializer takes only Error instances and would keep "object".
+  else request.log.warn({ errorType: err.name, code, statusCode }, "request rejected");
   void reply.code(statusCode).headers(headers).send({ code, message });
 }
 

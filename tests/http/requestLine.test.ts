@@ -119,4 +119,18 @@ describe("the request line", () => {
     expect(res.statusCode).toBe(200);
     expect(heldAtFlush.at(-1)).toContain("sms.inbound.recorded");
   });
+
+  it("names the code of a rejected request in its warning", async () => {
+    const res = await t.request({
+      method: "POST",
+      url: "/sms/webhook",
+      headers: { "content-type": "text/plain" },
+      payload: "{not json",
+    });
+    expect(res.statusCode).toBe(400);
+    const lines = await linesOf(res.headers["x-request-id"]!);
+    expect(lines).toContainEqual(
+      expect.objectContaining({ msg: "request rejected", code: "INVALID_JSON", statusCode: 400 }),
+    );
+  });
 });
