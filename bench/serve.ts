@@ -5,10 +5,10 @@
 import { readFileSync } from "node:fs";
 import type { Server } from "node:http";
 import { Writable } from "node:stream";
-import pino from "pino";
 import { buildApp } from "../runtime/src/app";
 import { createAuditLog } from "../runtime/src/logging/audit";
 import { createLogger } from "../runtime/src/logging/logger";
+import { turnBufferedDestination } from "../runtime/src/logging/turnBufferedDestination";
 import { MockSmsGateway } from "../runtime/src/sms/mockSmsGateway";
 import { HttpsCertificateSource } from "../runtime/src/sns/certificateSource";
 import { SqliteConversationStore } from "../runtime/src/store/sqliteStore";
@@ -29,8 +29,9 @@ export interface ServeSpec {
   messageIds: string[];
 }
 
+/** As `main` logs: to a file descriptor, a write per event-loop turn; here /dev/null. */
 function devNull() {
-  return pino.destination({ dest: "/dev/null", sync: true });
+  return turnBufferedDestination("/dev/null");
 }
 
 async function serve(spec: ServeSpec): Promise<string> {
@@ -92,8 +93,7 @@ async function serve(spec: ServeSpec): Promise<string> {
       fetch: (async () => new Response(certPem)) as typeof fetch,
     }),
     subscriptionConfirmer: { confirm: async () => undefined },
-    // "on": the real serializers and pino's own destination (SonicBoom on a file descriptor,
-    // synchronous, as pino writes to stdout in the container), on /dev/null.
+    // "on": the real serializers and destination (as `main` writes to stdout), on /dev/null.
     logger:
       spec.logging === "off"
         ? createLogger({

@@ -4,6 +4,11 @@ import type { AuditAction, AuditLog, AuditOutcome } from "../logging/audit";
 export interface Caller {
   actor: string;
   requestId: string;
+  /**
+   * Where the request's own log line takes what the service did (the webhook's one line per
+   * request); without it the service logs its own line.
+   */
+  noteOutcome?: (msg: string, fields: Record<string, unknown>) => void;
 }
 
 /** Records one audit event on behalf of `caller`. */

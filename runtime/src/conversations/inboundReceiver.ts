@@ -95,16 +95,15 @@ export class InboundReceiver {
       }
       return outcome;
     }
-    this.deps.log.info(
-      {
-        inboundMessageId: sms.inboundMessageId,
-        snsMessageId,
-        conversationId: conversation?.conversationId,
-        kind,
-        matchedBy,
-      },
-      "inbound sms recorded",
-    );
+    const fields = {
+      inboundMessageId: sms.inboundMessageId,
+      snsMessageId,
+      conversationId: conversation?.conversationId,
+      kind,
+      matchedBy,
+    };
+    if (caller.noteOutcome) caller.noteOutcome("inbound sms recorded", fields);
+    else this.deps.log.info(fields, "inbound sms recorded");
     await this.deps.effects.dispatch(effects, sms, patientRef, caller);
     return outcome;
   }

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import { turnBufferedDestination, type TurnBufferedDestination } from "./turnBufferedDestination";
 
 /**
  * Audit events for HIPAA §164.312(b): who did what to which record, when, and how it ended. They go
@@ -35,11 +36,24 @@ export interface AuditEvent {
 
 export interface AuditLog {
   record(event: AuditEvent): void;
+  /**
+   * Writes out, synchronously, the events recorded so far. The app calls it before each response
+   * leaves, so a request's audit events are written before its answer is.
+   */
+  flushSync?(): void;
   /** Writes out anything buffered; called at shutdown. */
   close?(): Promise<void>;
 }
 
-export function createAuditLog(destination?: DestinationStream): AuditLog {
+/**
+ * The audit log on stdout (or `destination`). On stdout, events recorded in one event-loop turn
+ * are written together (`turnBufferedDestination`): the app flushes them before any response
+ * leaves, so a 2xx still follows its audit event onto stdout, for one `write(2)` per batch of
+ * requests instead of one per event.
+ */
+export function createAuditLog(
+  destination: DestinationStream | TurnBufferedDestination = turnBufferedDestination(1),
+): AuditLog {
   const logger: Logger = pino(
     {
       level: "info",
@@ -48,10 +62,12 @@ export function createAuditLog(destination?: DestinationStream): AuditLog {
     },
     destination,
   );
+  const flushSync = "flushSync" in destination ? () => destination.flushSync() : undefined;
   return {
     record(event) {
       logger.info(event, "audit");
     },
+    ...(flushSync ? { flushSync } : {}),
   };
 }
 

@@ -4,6 +4,7 @@ import { WEBHOOK_PATH } from "../contract/runtimeContract";
 import type { Caller, ConversationService } from "../conversations/conversationService";
 import { parseInboundSms } from "../conversations/inboundSms";
 import { AppError, type ErrorCode } from "../errors";
+import { noteOutcome } from "../logging/requestLine";
 import { isEventBridgeShaped, parseSmsVoiceEvent } from "../eventbridge/smsVoiceEvents";
 import type { CertificateSource } from "../sns/certificateSource";
 import {
@@ -93,7 +94,11 @@ async function handleSns(
     );
     throw verificationHttpError(err);
   }
-  const caller: Caller = { actor: "aws:sns", requestId: request.id };
+  const caller: Caller = {
+    actor: "aws:sns",
+    requestId: request.id,
+    noteOutcome: (msg, fields) => noteOutcome(request, msg, fields),
+  };
 
   switch (message.Type) {
     case "SubscriptionConfirmation":
@@ -176,16 +181,13 @@ async function handleEventBridge(
         event.at,
         caller,
       );
-      request.log.info(
-        {
-          eventId: event.eventId,
-          messageId: event.messageId,
-          status: event.status,
-          final: event.final,
-          known,
-        },
-        "delivery status event",
-      );
+      noteOutcome(request, "delivery status event", {
+        eventId: event.eventId,
+        messageId: event.messageId,
+        status: event.status,
+        final: event.final,
+        known,
+      });
       // An unknown message was not sent by this service; retrying cannot change that.
       return { status: known ? "recorded" : "unknown_message" };
     }
@@ -193,7 +195,10 @@ async function handleEventBridge(
       await deps.service.recordRegistration(event.registrationId, event.status, event.at);
       return { status: "recorded" };
     case "ignored":
-      request.log.info({ eventId: event.eventId, detailType: event.detailType }, "event ignored");
+      noteOutcome(request, "event ignored", {
+        eventId: event.eventId,
+        detailType: event.detailType,
+      });
       return { status: "ignored" };
   }
 }

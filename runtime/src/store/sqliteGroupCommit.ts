@@ -49,15 +49,21 @@ export class GroupCommitDatabase {
     let result: T;
     try {
       const batch = this.batch ?? this.openBatch();
-      this.db.exec("SAVEPOINT operation");
-      try {
+      if (readOnly) {
+        // A read changes nothing, so it needs no savepoint to undo; it still waits for the COMMIT.
         result = fn();
-      } catch (err) {
-        this.db.exec("ROLLBACK TO operation");
-        this.db.exec("RELEASE operation");
-        throw err;
+      } else {
+        // Prepared, not `exec`: two statements per write, parsed once rather than every time.
+        this.sql("SAVEPOINT operation").run();
+        try {
+          result = fn();
+        } catch (err) {
+          this.db.exec("ROLLBACK TO operation");
+          this.db.exec("RELEASE operation");
+          throw err;
+        }
+        this.sql("RELEASE operation").run();
       }
-      this.db.exec("RELEASE operation");
       return new Promise<T>((resolve, reject) => {
         batch.push({
           resolve: () => resolve(result),

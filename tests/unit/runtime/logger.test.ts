@@ -78,3 +78,64 @@ describe("PHI-safe logging", () => {
     });
   });
 });
+
+describe("the key guard under the serializers", () => {
+  it("censors PHI-named fields at any depth and in the AWS SDK's casing", () => {
+    const { lines, logger } = capture();
+    logger.info(
+      {
+        send: { input: { DestinationPhoneNumber: PHONE, MessageBody: "see you Tuesday" } },
+        batch: [{ to: PHONE }, { nested: { body: "see you Tuesday" } }],
+        conversationId: "c-1",
+      },
+      "oops",
+    );
+    const out = lines.join("");
+    expect(out).not.toContain("4255550182");
+    expect(out).not.toContain("Tuesday");
+    const line = JSON.parse(lines[0]!);
+    expect(line.send.input.DestinationPhoneNumber).toBe("[redacted]");
+    expect(line.batch[0].to).toBe("[redacted]");
+    expect(line.batch[1].nested.body).toBe("[redacted]");
+    expect(line.conversationId).toBe("c-1"); // the rest is kept
+  });
+
+  it("censors whole what nests deeper than it looks, and bytes and self-printing objects", () => {
+    const { lines, logger } = capture();
+    logger.info({
+      a: { b: { c: { d: { to: PHONE } } } },
+      raw: Buffer.from(PHONE),
+      link: new URL(`https://example.com/?to=${encodeURIComponent(PHONE)}`),
+      at: new Date(0),
+    });
+    expect(lines.join("")).not.toContain("4255550182");
+    const line = JSON.parse(lines[0]!);
+    expect(line.a.b.c.d).toBe("[redacted: nested too deep]");
+    expect(line.raw).toBe("[redacted]");
+    expect(line.link).toBe("[redacted]");
+    expect(line.at).toBe("1970-01-01T00:00:00.000Z");
+  });
+
+  it("reduces an Error outside `err` to what the error serializer keeps", () => {
+    const { lines, logger } = capture();
+    logger.warn({ failure: { cause: new Error(`Invalid destination ${PHONE}`) } }, "failed");
+    expect(lines.join("")).not.toContain("4255550182");
+    expect(JSON.parse(lines[0]!).failure.cause.type).toBe("Error");
+  });
+
+  it("checks a child logger's bindings, and its children's", () => {
+    const { lines, logger } = capture();
+    logger.child({ requestId: "r1", to: PHONE }).child({ body: "see you Tuesday" }).info("hi");
+    const out = lines.join("");
+    expect(out).not.toContain("4255550182");
+    expect(out).not.toContain("Tuesday");
+    expect(JSON.parse(lines[0]!).requestId).toBe("r1");
+  });
+
+  it("does not touch the caller's object", () => {
+    const { logger } = capture();
+    const fields = { nested: { to: PHONE } };
+    logger.info(fields);
+    expect(fields.nested.to).toBe(PHONE);
+  });
+});
