@@ -9,7 +9,9 @@ import { closeSync, openSync, writeSync } from "node:fs";
  * Nothing is lost that a line-at-a-time writer keeps: a line at `warn` or above (a rejection, a
  * failure, what an operator reads after a crash) is written at once with everything before it,
  * and the rest is written at the end of the turn, at `flushSync()`, and on process exit. Only a
- * SIGKILL inside the turn loses that turn's info lines; the audit log never goes through here.
+ * SIGKILL inside the turn loses that turn's info lines. The stdout audit log uses it too, and
+ * the app calls `flushSync()` before each response leaves, so an answer never precedes its audit
+ * event.
  */
 export interface TurnBufferedDestination {
   write(line: string): void;
