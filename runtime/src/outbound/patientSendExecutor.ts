@@ -43,6 +43,8 @@ export interface PatientSendExecutorDeps {
 
 /** How long the agent API waits for the number's rate before the send is queued instead. */
 const INLINE_RATE_WAIT_MS = 1100;
+/** About one `markCallStarted` write under load (SQLite group commit, one DynamoDB UpdateItem). */
+const MARK_LEAD_MS = 20;
 /** A throttled send goes back this far: nothing was sent, and the shared budget is the pacer. */
 const THROTTLED_RETRY_MS = 1000;
 /** Account-wide refusals that clear on their own: a queued send waits instead of failing. */
@@ -113,24 +115,30 @@ export class PatientSendExecutor implements SendExecutor {
     }
 
     const { parts } = countSegments(body);
-    // The agent API waits for about one window (an interactive send still answers `sent` when a
-    // few arrive in the same second), then hands the send to the queue instead of holding on.
-    const rate = options.waitForRate
-      ? { wait: true }
-      : { wait: true, maxWaitMs: options.maxRateWaitMs ?? INLINE_RATE_WAIT_MS };
-    if (!(await this.deps.rate.take(parts, rate))) {
+    // The agent API waits for about one second's slot (an interactive send still answers `sent`
+    // when a few arrive in the same second), then hands the send to the queue, unsent.
+    const slot = await this.deps.rate.reserve(
+      parts,
+      options.waitForRate ? {} : { maxWaitMs: options.maxRateWaitMs ?? INLINE_RATE_WAIT_MS },
+    );
+    if (slot === undefined) {
       return this.finish(send, leaseToken, caller, {
         status: "queued",
         dueAt: now.toISOString(),
         verdict,
       });
     }
+    // `markCallStarted` is written a moment before the slot, so the write's own time does not
+    // make the call late (lateness is what the pacer's margin absorbs); only that moment, not the
+    // whole wait, is added to the time in which a stopped task leaves the send `unknown`.
+    await this.deps.rate.waitUntil(slot - MARK_LEAD_MS);
     const startedAt = this.deps.now().toISOString();
     if (!(await this.deps.store.markCallStarted(send.sendId, leaseToken, startedAt))) {
       // Another worker took it over (our lease ran out while waiting): it decides now.
       this.deps.log.warn({ sendId: send.sendId }, "send lease lost before the gateway call");
       return { send: (await this.deps.store.getSend(send.sendId)) ?? send };
     }
+    await this.deps.rate.waitUntil(slot);
     const attempt = { token: leaseToken, sent: false } as {
       token: string;
       sent: boolean;
