@@ -117,10 +117,18 @@ export class PatientSendExecutor implements SendExecutor {
     const { parts } = countSegments(body);
     // The agent API waits for about one second's slot (an interactive send still answers `sent`
     // when a few arrive in the same second), then hands the send to the queue, unsent.
-    const slot = await this.deps.rate.reserve(
-      parts,
-      options.waitForRate ? {} : { maxWaitMs: options.maxRateWaitMs ?? INLINE_RATE_WAIT_MS },
-    );
+    const wait = options.waitForRate
+      ? {}
+      : { maxWaitMs: options.maxRateWaitMs ?? INLINE_RATE_WAIT_MS };
+    const reserved = await this.deps.rate.reserve(parts, wait);
+    // `markCallStarted` is written a moment before the slot, so the write's own time does not
+    // make the call late (lateness is what the pacer's margin absorbs); only that moment, not the
+    // whole wait, is added to the time in which a stopped task leaves the send `unknown`. Held
+    // past the slot, the send books a new one (`keep`).
+    let slot =
+      reserved === undefined
+        ? undefined
+        : await this.deps.rate.keep(reserved, parts, { ...wait, leadMs: MARK_LEAD_MS });
     if (slot === undefined) {
       return this.finish(send, leaseToken, caller, {
         status: "queued",
@@ -128,17 +136,16 @@ export class PatientSendExecutor implements SendExecutor {
         verdict,
       });
     }
-    // `markCallStarted` is written a moment before the slot, so the write's own time does not
-    // make the call late (lateness is what the pacer's margin absorbs); only that moment, not the
-    // whole wait, is added to the time in which a stopped task leaves the send `unknown`.
-    await this.deps.rate.waitUntil(slot - MARK_LEAD_MS);
     const startedAt = this.deps.now().toISOString();
     if (!(await this.deps.store.markCallStarted(send.sendId, leaseToken, startedAt))) {
       // Another worker took it over (our lease ran out while waiting): it decides now.
       this.deps.log.warn({ sendId: send.sendId }, "send lease lost before the gateway call");
       return { send: (await this.deps.store.getSend(send.sendId)) ?? send };
     }
-    await this.deps.rate.waitUntil(slot);
+    // From here the send may have started: after a late write the queue's worker books a new
+    // slot rather than go late; the agent API's send goes (it must not end `unknown` unsent).
+    if (options.waitForRate) slot = (await this.deps.rate.keep(slot, parts)) ?? slot;
+    else await this.deps.rate.waitUntil(slot);
     const attempt = { token: leaseToken, sent: false } as {
       token: string;
       sent: boolean;

@@ -1,5 +1,6 @@
 import {
   JITTER_MARGIN_MS,
+  LATE_MS,
   MAX_WINDOW_S,
   pacingFor,
   RatePacer,
@@ -148,6 +149,26 @@ describe("RatePacer", () => {
     // m = 3: windows of 8 s holding 23 parts, 347.8 ms apart.
     expect(sleeps.map((ms) => ms.toFixed(3))).toEqual(["347.826", "347.826"]);
     expect(clock.now).toBeCloseTo(8_000 + 16_000 / 23, 6);
+  });
+
+  it("keeps a slot it wakes for in time, and books a new one when held past it", async () => {
+    const { pacer, clock, store } = pacerAt(50, 10_000);
+    const slot = 1000 / 48;
+    expect(await pacer.keep((await pacer.reserve(1))!, 1, { leadMs: 20 })).toBe(10_000);
+    const second = (await pacer.reserve(1))!;
+    clock.now = second + LATE_MS; // woken just in time
+    expect(await pacer.keep(second, 1)).toBe(second);
+    const third = (await pacer.reserve(1))!;
+    expect(third).toBe(10_000 + 2 * slot);
+    clock.now = third + LATE_MS + 1; // held past it (a busy event loop)
+    const kept = await pacer.keep(third, 1);
+    // A new position, after the ones taken and not before the clock: 3, at 62.5 ms.
+    expect(kept).toBe(10_000 + 3 * slot);
+    expect(store.totals.get(10_000)).toBe(4);
+    // With a deadline that nothing free meets: none, and nothing more booked.
+    clock.now = 10_000 + 6 * slot + LATE_MS + 1;
+    expect(await pacer.keep(10_000 + 6 * slot, 1, { maxWaitMs: 0 })).toBeUndefined();
+    expect(store.totals.get(10_000)).toBe(4);
   });
 
   it("books a message longer than a window into the following windows", async () => {
