@@ -43,7 +43,7 @@ export interface PatientSendExecutorDeps {
 
 /** How long the agent API waits for the number's rate before the send is queued instead. */
 const INLINE_RATE_WAIT_MS = 1100;
-/** About one `markCallStarted` write under load (SQLite group commit, one DynamoDB UpdateItem). */
+/** At least this long before the slot, `markCallStarted` is written (more when writes take longer). */
 const MARK_LEAD_MS = 20;
 /** A throttled send goes back this far: nothing was sent, and the shared budget is the pacer. */
 const THROTTLED_RETRY_MS = 1000;
@@ -60,7 +60,15 @@ const WAIT_FOR_ACCOUNT: Partial<Record<string, number>> = {
  * naming its rules; nothing here logs a number or a text.
  */
 export class PatientSendExecutor implements SendExecutor {
+  /** How long `markCallStarted` takes, lately (a moving average). */
+  private markMs = 0;
+
   constructor(private readonly deps: PatientSendExecutorDeps) {}
+
+  /** Written this long before the slot, the write is usually done when the slot comes. */
+  private markLeadMs(): number {
+    return Math.max(MARK_LEAD_MS, 1.5 * this.markMs);
+  }
 
   async execute(
     send: ScheduledSend,
@@ -128,7 +136,7 @@ export class PatientSendExecutor implements SendExecutor {
     let slot =
       reserved === undefined
         ? undefined
-        : await this.deps.rate.keep(reserved, parts, { ...wait, leadMs: MARK_LEAD_MS });
+        : await this.deps.rate.keep(reserved, parts, { ...wait, leadMs: this.markLeadMs() });
     if (slot === undefined) {
       return this.finish(send, leaseToken, caller, {
         status: "queued",
@@ -137,7 +145,10 @@ export class PatientSendExecutor implements SendExecutor {
       });
     }
     const startedAt = this.deps.now().toISOString();
-    if (!(await this.deps.store.markCallStarted(send.sendId, leaseToken, startedAt))) {
+    const marking = Date.now();
+    const marked = await this.deps.store.markCallStarted(send.sendId, leaseToken, startedAt);
+    this.markMs = 0.8 * this.markMs + 0.2 * (Date.now() - marking);
+    if (!marked) {
       // Another worker took it over (our lease ran out while waiting): it decides now.
       this.deps.log.warn({ sendId: send.sendId }, "send lease lost before the gateway call");
       return { send: (await this.deps.store.getSend(send.sendId)) ?? send };

@@ -121,6 +121,8 @@ const sleepFor = (ms: number): Promise<void> =>
  */
 export class RatePacer implements RateBudget {
   readonly pacing: Pacing;
+  /** How long the store takes to answer a take, lately. */
+  private storeMs = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
@@ -149,9 +151,10 @@ export class RatePacer implements RateBudget {
   ): Promise<number | undefined> {
     const { leadMs = 0, ...wait } = options;
     let slot: number | undefined = slotMs;
-    while (slot !== undefined) {
+    // Once: a store slower than the slots would otherwise have every send book again for ever.
+    for (let rebooked = false; slot !== undefined; rebooked = true) {
       await this.waitUntil(slot - leadMs);
-      if (this.now() - slot <= LATE_MS) return slot;
+      if (rebooked || this.now() - slot <= LATE_MS) return slot;
       slot = await this.reserve(parts, wait);
     }
     return undefined;
@@ -190,11 +193,22 @@ export class RatePacer implements RateBudget {
   ): Promise<number | undefined> {
     const { partsPerWindow, slotMs } = this.pacing;
     if (window > deadline) return undefined;
-    const from = Math.max(0, Math.ceil((now - window) / slotMs));
+    // Not a slot that will have passed when the store answers (twice its recent answer time).
+    const from = Math.max(0, Math.ceil((now + 2 * this.storeMs - window) / slotMs));
     const lastByDeadline = Math.floor((deadline - window) / slotMs);
     const limit = Math.min(partsPerWindow, lastByDeadline + parts);
     if (from + parts > limit) return undefined;
-    return this.options.store.takeRateBudget(this.options.identity, window, parts, limit, from);
+    const started = this.now();
+    const total = await this.options.store.takeRateBudget(
+      this.options.identity,
+      window,
+      parts,
+      limit,
+      from,
+    );
+    // A moving average: one slow answer does not push every slot out.
+    this.storeMs = 0.8 * this.storeMs + 0.2 * Math.max(0, this.now() - started);
+    return total;
   }
 
   /**
