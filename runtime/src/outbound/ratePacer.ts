@@ -68,6 +68,9 @@ export const MAX_WINDOW_S = 20;
  */
 export const LATE_MS = 15;
 
+/** The most a take looks ahead of the clock for the store's answer time. */
+const MAX_LOOKAHEAD_MS = 500;
+
 export interface Pacing {
   windowMs: number;
   partsPerWindow: number;
@@ -193,8 +196,11 @@ export class RatePacer implements RateBudget {
   ): Promise<number | undefined> {
     const { partsPerWindow, slotMs } = this.pacing;
     if (window > deadline) return undefined;
-    // Not a slot that will have passed when the store answers (twice its recent answer time).
-    const from = Math.max(0, Math.ceil((now + 2 * this.storeMs - window) / slotMs));
+    // Not a slot that will have passed when the store answers (twice its recent answer time,
+    // at most MAX_LOOKAHEAD_MS: a store slower than that must not push every slot past the next
+    // window, where no take would ever be tried again to bring the average down).
+    const ahead = Math.min(2 * this.storeMs, MAX_LOOKAHEAD_MS);
+    const from = Math.max(0, Math.ceil((now + ahead - window) / slotMs));
     const lastByDeadline = Math.floor((deadline - window) / slotMs);
     const limit = Math.min(partsPerWindow, lastByDeadline + parts);
     if (from + parts > limit) return undefined;

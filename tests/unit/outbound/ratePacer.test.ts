@@ -177,6 +177,40 @@ describe("RatePacer", () => {
     expect(store.totals.get(10_000)).toBe(booked);
   });
 
+  it("books ahead of a slow store's answer time, and still books when the store is slower than a window", async () => {
+    const clock = { now: 10_000 };
+    const totals = new WindowTotals();
+    let storeMs = 100;
+    const store = {
+      async takeRateBudget(...args: Parameters<WindowTotals["takeRateBudget"]>) {
+        clock.now += storeMs; // the answer comes this much later
+        return totals.takeRateBudget(...args);
+      },
+    };
+    const pacer = new RatePacer({
+      store,
+      identity: "id",
+      partsPerSecond: 50,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.now += ms;
+      },
+    });
+    const first = (await pacer.reserve(1))!;
+    expect(first).toBeGreaterThanOrEqual(10_000); // no average yet: the clock's position
+    // The average is 20 ms now: the next take looks 40 ms ahead of the clock.
+    clock.now = 10_500;
+    const second = (await pacer.reserve(1))!;
+    expect(second).toBeGreaterThanOrEqual(10_540);
+    // Answers slower than a window for a while: the take still lands within two windows.
+    storeMs = 5000;
+    for (let i = 0; i < 5; i += 1) await pacer.reserve(1);
+    const before = clock.now;
+    const slot = await pacer.reserve(1);
+    expect(slot).toBeDefined();
+    expect(slot!).toBeLessThan(before + 5000 + 2000);
+  });
+
   it("books a message longer than a window into the following windows", async () => {
     const { pacer, store } = pacerAt(1, 20_000);
     // Its first window's 19 positions; it goes at the middle one.
