@@ -379,14 +379,19 @@ async function main(): Promise<number> {
   rows.push({
     name:
       `sender backlog vs configured ${backlog.configuredPartsPerSecond} parts/s ` +
-      `(${backlog.throttledAtPeer} throttled at peer and retried, ${backlog.failedToCaller} ` +
-      `failed to caller, ${backlog.duplicates} duplicates; req/s = parts/s, p = time to send)`,
+      `through the shared pacer on SQLite (${backlog.throttledAtPeer} throttled at peer and ` +
+      `re-queued, ${backlog.failedToCaller} failed to caller, ${backlog.duplicates} duplicates; ` +
+      `req/s = parts/s drained, p = time to send)`,
     rps: backlog.achievedPartsPerSecond,
     p50: backlog.p50,
     p99: backlog.p99,
     ratio: drained,
-    target: ">= 0.95, 0 failed, 0 dup",
-    met: drained >= 0.95 && backlog.failedToCaller === 0 && backlog.duplicates === 0,
+    target: ">= 0.95, 0 throttled, 0 failed, 0 dup",
+    met:
+      drained >= 0.95 &&
+      backlog.throttledAtPeer === 0 &&
+      backlog.failedToCaller === 0 &&
+      backlog.duplicates === 0,
   });
 
   console.log("DynamoDB on moto: CPU per inbound message, service vs minimal calls...");

@@ -203,7 +203,6 @@ export function buildApp(deps: AppDeps): {
       gateway: deps.gateway,
       originationIdentity: deps.config.originationIdentity,
       configurationSetName: deps.config.configurationSet,
-      partsPerSecond: deps.config.maxPartsPerSecond,
       sharedRate: rate,
     });
   const queue = deps.queue ?? new SqliteOutboundQueue(":memory:", { now });

@@ -46,7 +46,6 @@ export const ERROR_CODES = {
   SPEND_LIMIT_REACHED: { status: 503, retryAfterSeconds: 3600 },
   SMS_QUOTA_EXCEEDED: { status: 503, retryAfterSeconds: 60 },
   SMS_THROTTLED: { status: 503, retryAfterSeconds: 5 },
-  SEND_QUEUE_FULL: { status: 503, retryAfterSeconds: 10 },
   OPT_OUT_LIST_UNAVAILABLE: { status: 503, retryAfterSeconds: 5 },
   // the webhook
   UNRECOGNISED_CALLER: { status: 400 },

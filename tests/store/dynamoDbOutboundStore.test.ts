@@ -1,17 +1,15 @@
 import { DynamoDBClient, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { randomUUID } from "node:crypto";
 import { StoreUnavailableError } from "../../runtime/src/errors";
-import type { ScheduledSend } from "../../runtime/src/outbound/sendRecord";
 import { DynamoDbConversationStore } from "../../runtime/src/store/dynamoDbStore";
 import { createStoreTable, emulatorDynamoDbClient } from "../support/dynamoDbTable";
 import { startDynamoDbEmulator, TEST_CREDENTIALS, type Emulator } from "../support/motoServer";
+import { sendRecord } from "./outboundSendFixture";
 
 /**
  * What the DynamoDB outbound store does beyond the shared conformance: the calls each operation
  * costs, where the destination and text may be, and answers lost after a write applied.
  */
-const TO = "+14255550182";
-const BODY = "Your appointment is tomorrow at 9:30";
 const t = (minute: number) => new Date(Date.UTC(2026, 10, 24, 12, minute)).toISOString();
 
 let emulator: Emulator;
@@ -27,24 +25,6 @@ async function freshTable(client: DynamoDBClient): Promise<string> {
   await createStoreTable(client, table);
   return table;
 }
-
-const send = (over: Partial<ScheduledSend> = {}): ScheduledSend => ({
-  sendId: `send-${randomUUID()}`,
-  patientRef: "patient-ref-hmac",
-  to: TO,
-  body: BODY,
-  purpose: "message",
-  status: "queued",
-  requestedAt: t(0),
-  dueAt: t(0),
-  createdAt: t(0),
-  updatedAt: t(0),
-  attempts: [],
-  requestId: "req-1",
-  principal: "agent-1",
-  expiresAt: "2099-01-01T00:00:00.000Z",
-  ...over,
-});
 
 describe("DynamoDbConversationStore outbound records", () => {
   it("makes the calls each operation documents", async () => {
@@ -64,7 +44,7 @@ describe("DynamoDbConversationStore outbound records", () => {
       await op();
       return calls;
     };
-    const s = send();
+    const s = sendRecord();
     expect(await counted(() => store.createSend(s))).toEqual(["PutItem"]);
     expect(await counted(() => store.claimSend(s.sendId, "l1", t(1), t(2)))).toEqual([
       "UpdateItem",
@@ -87,11 +67,11 @@ describe("DynamoDbConversationStore outbound records", () => {
     expect(
       await counted(() => store.recordAttemptDelivery(s.sendId, "pm-1", "TEXT_DELIVERED", t(2))),
     ).toEqual(["GetItem", "UpdateItem"]);
-    const waiting = send();
+    const waiting = sendRecord();
     await store.createSend(waiting);
     expect(await counted(() => store.cancelSend(waiting.sendId, t(1)))).toEqual(["UpdateItem"]);
     expect(await counted(() => store.cancelSend(waiting.sendId, t(1)))).toEqual(["UpdateItem"]);
-    const deferred = send();
+    const deferred = sendRecord();
     await store.createSend(deferred);
     await store.claimSend(deferred.sendId, "l2", t(1), t(2));
     expect(
@@ -101,6 +81,19 @@ describe("DynamoDbConversationStore outbound records", () => {
     ).toEqual(["UpdateItem"]);
     expect(await counted(() => store.takeRateBudget("phone-1", 0, 1, 1))).toEqual(["UpdateItem"]);
     expect(await counted(() => store.takeRateBudget("phone-1", 0, 1, 1))).toEqual(["UpdateItem"]);
+    // A new window and a counter ahead of the clock (a backlog): one call each; a counter that
+    // lags the clock (sends resumed late in a window) costs a second, conditional one.
+    expect(await counted(() => store.takeRateBudget("phone-2", 0, 1, 48, 5))).toEqual([
+      "UpdateItem",
+    ]);
+    expect(await counted(() => store.takeRateBudget("phone-2", 0, 1, 48, 2))).toEqual([
+      "UpdateItem",
+    ]);
+    expect(await counted(() => store.takeRateBudget("phone-2", 0, 1, 48, 20))).toEqual([
+      "UpdateItem",
+      "UpdateItem",
+    ]);
+    await expect(store.takeRateBudget("phone-2", 0, 1, 48)).resolves.toBe(22);
     const consent = {
       patientRef: "patient-ref-hmac",
       scope: "reminders",
@@ -124,9 +117,9 @@ describe("DynamoDbConversationStore outbound records", () => {
     const store = new DynamoDbConversationStore(client, table);
     const scan = async () => (await client.send(new ScanCommand({ TableName: table }))).Items ?? [];
 
-    const sent = send();
-    const denied = send();
-    const cancelled = send({ status: "scheduled", dueAt: t(30) });
+    const sent = sendRecord();
+    const denied = sendRecord();
+    const cancelled = sendRecord({ status: "scheduled", dueAt: t(30) });
     for (const s of [sent, denied, cancelled]) await store.createSend(s);
     await store.claimSend(sent.sendId, "l1", t(1), t(2));
     await store.markCallStarted(sent.sendId, "l1", t(1));
@@ -159,7 +152,7 @@ describe("DynamoDbConversationStore outbound records", () => {
       emulatorDynamoDbClient(emulator.endpoint),
       "no-such-table",
     );
-    const s = send();
+    const s = sendRecord();
     const calls: (() => Promise<unknown>)[] = [
       () => store.createSend(s),
       () => store.getSend(s.sendId),
@@ -210,7 +203,7 @@ describe("DynamoDbConversationStore outbound records", () => {
       { step: "deserialize", name: "loseOneAnswer" },
     );
     const store = new DynamoDbConversationStore(client, table);
-    const s = send();
+    const s = sendRecord();
     await store.createSend(s);
     await store.claimSend(s.sendId, "l1", t(1), t(2));
     loseNextUpdate = true;

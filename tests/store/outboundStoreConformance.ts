@@ -1,5 +1,6 @@
 import type { ConsentRecord, ScheduledSend } from "../../runtime/src/outbound/sendRecord";
 import type { OutboundStore } from "../../runtime/src/store/outboundStore";
+import { sendRecord } from "./outboundSendFixture";
 
 type ClosableOutboundStore = OutboundStore & { close(): Promise<void> };
 
@@ -20,25 +21,8 @@ export function outboundStoreConformance(
       new Date(Date.UTC(2026, 10, 24, 12, minute, second)).toISOString();
     const FAR = "2099-01-01T00:00:00.000Z";
 
-    const send = (over: Partial<ScheduledSend> = {}): ScheduledSend => ({
-      sendId: id("send"),
-      patientRef: "patient-a",
-      to: "+14255550182",
-      body: "Your appointment is tomorrow at 9:30",
-      purpose: "message",
-      status: "queued",
-      requestedAt: t(0),
-      dueAt: t(0),
-      createdAt: t(0),
-      updatedAt: t(0),
-      attempts: [],
-      requestId: "req-1",
-      principal: "agent-1",
-      expiresAt: FAR,
-      ...over,
-    });
     const created = async (over: Partial<ScheduledSend> = {}): Promise<ScheduledSend> => {
-      const s = send(over);
+      const s = sendRecord(over);
       await expect(store.createSend(s)).resolves.toBe(true);
       return s;
     };
@@ -67,7 +51,7 @@ export function outboundStoreConformance(
 
     describe("send records", () => {
       it("creates a send once and reads it back whole", async () => {
-        const s = send({
+        const s = sendRecord({
           conversationId: "conv-1",
           timeZone: "America/Chicago",
           consentScope: "appointment-reminders",
@@ -402,30 +386,68 @@ export function outboundStoreConformance(
     });
 
     describe("shared rate budget", () => {
-      it("gives parts up to the limit in one window, refuses beyond, and starts a new window fresh", async () => {
+      it("answers the window's running total up to the limit, refuses beyond, and starts a new window fresh", async () => {
         const identity = id("phone");
         const w = Date.UTC(2026, 10, 24, 12, 0, 0);
-        await expect(store.takeRateBudget(identity, w, 2, 3)).resolves.toBe(true);
-        await expect(store.takeRateBudget(identity, w, 2, 3)).resolves.toBe(false);
-        await expect(store.takeRateBudget(identity, w, 1, 3)).resolves.toBe(true);
-        await expect(store.takeRateBudget(identity, w, 1, 3)).resolves.toBe(false);
-        await expect(store.takeRateBudget(identity, w + 1000, 3, 3)).resolves.toBe(true);
-        await expect(store.takeRateBudget(identity, w + 1000, 1, 3)).resolves.toBe(false);
-        await expect(store.takeRateBudget(id("phone"), w, 3, 3)).resolves.toBe(true);
-        await expect(store.takeRateBudget(id("phone"), w, 4, 3)).resolves.toBe(false);
+        await expect(store.takeRateBudget(identity, w, 2, 3)).resolves.toBe(2);
+        await expect(store.takeRateBudget(identity, w, 2, 3)).resolves.toBeUndefined();
+        await expect(store.takeRateBudget(identity, w, 1, 3)).resolves.toBe(3);
+        await expect(store.takeRateBudget(identity, w, 1, 3)).resolves.toBeUndefined();
+        await expect(store.takeRateBudget(identity, w + 1000, 3, 3)).resolves.toBe(3);
+        await expect(store.takeRateBudget(identity, w + 1000, 1, 3)).resolves.toBeUndefined();
+        await expect(store.takeRateBudget(id("phone"), w, 3, 3)).resolves.toBe(3);
+        await expect(store.takeRateBudget(id("phone"), w, 4, 3)).resolves.toBeUndefined();
       });
 
-      it("never exceeds the limit in total however many take at once", async () => {
+      it("moves a counter that lags fromPosition up to it, never one ahead of it back", async () => {
+        const identity = id("phone");
+        const w = Date.UTC(2026, 10, 24, 12, 0, 2);
+        // A new window starts at the position given; a later take from behind it is added after.
+        await expect(store.takeRateBudget(identity, w, 1, 48, 10)).resolves.toBe(11);
+        await expect(store.takeRateBudget(identity, w, 2, 48, 3)).resolves.toBe(13);
+        // Lagging (sends resumed later in the window): the passed positions are skipped.
+        await expect(store.takeRateBudget(identity, w, 1, 48, 30)).resolves.toBe(31);
+        // Skipping would pass the limit: refused, and the counter stays where it was.
+        await expect(store.takeRateBudget(identity, w, 2, 48, 47)).resolves.toBeUndefined();
+        await expect(store.takeRateBudget(identity, w, 1, 48)).resolves.toBe(32);
+        // A limit below the total (a caller with a deadline) refuses without taking.
+        await expect(store.takeRateBudget(identity, w, 1, 32)).resolves.toBeUndefined();
+        await expect(store.takeRateBudget(identity, w, 1, 48)).resolves.toBe(33);
+      });
+
+      it("gives takers at once distinct, contiguous positions, never past the limit", async () => {
         const identity = id("phone");
         const w = Date.UTC(2026, 10, 24, 12, 0, 1);
-        const takes = await Promise.all(
-          Array.from({ length: 25 }, (_, i) => store.takeRateBudget(identity, w, (i % 3) + 1, 10)),
+        const sizes = Array.from({ length: 25 }, (_, i) => (i % 3) + 1);
+        const totals = await Promise.all(
+          sizes.map((parts) => store.takeRateBudget(identity, w, parts, 30)),
         );
-        const taken = takes.reduce((sum, ok, i) => sum + (ok ? (i % 3) + 1 : 0), 0);
-        expect(taken).toBeLessThanOrEqual(10);
+        const taken = sizes.flatMap((parts, i) => {
+          const total = totals[i];
+          return total === undefined ? [] : [{ from: total - parts, to: total }];
+        });
+        // Each taker's parts are its own positions: together they tile 0..n without a gap.
+        taken.sort((a, b) => a.from - b.from);
+        expect(taken[0]?.from).toBe(0);
+        for (let k = 1; k < taken.length; k += 1) expect(taken[k]!.from).toBe(taken[k - 1]!.to);
+        const sum = taken.at(-1)!.to;
+        expect(sum).toBeLessThanOrEqual(30);
         // Whatever is left is smaller than every size that was refused.
-        const refused = takes.map((ok, i) => (ok ? Infinity : (i % 3) + 1));
-        expect(10 - taken).toBeLessThan(Math.min(...refused));
+        const refused = sizes.filter((_, i) => totals[i] === undefined);
+        expect(30 - sum).toBeLessThan(Math.min(...refused, Infinity));
+      });
+
+      it("gives concurrent takers behind a moving fromPosition distinct positions", async () => {
+        const identity = id("phone");
+        const w = Date.UTC(2026, 10, 24, 12, 0, 3);
+        await store.takeRateBudget(identity, w, 1, 100, 0);
+        const totals = await Promise.all(
+          Array.from({ length: 12 }, (_, i) => store.takeRateBudget(identity, w, 1, 100, 20 + i)),
+        );
+        const positions = totals.map((total) => total! - 1);
+        expect(new Set(positions).size).toBe(12);
+        expect(Math.min(...positions)).toBeGreaterThanOrEqual(20);
+        positions.forEach((p, i) => expect(p).toBeGreaterThanOrEqual(20 + i));
       });
     });
   });

@@ -34,7 +34,7 @@ describe("SqliteConversationStore files", () => {
     old.close();
     const store = new SqliteConversationStore(path);
     await expect(store.isOptedOut("p")).resolves.toBe(true);
-    await expect(store.takeRateBudget("phone-1", 0, 1, 1)).resolves.toBe(true);
+    await expect(store.takeRateBudget("phone-1", 0, 1, 1)).resolves.toBe(1);
     await expect(
       store.putConsent({
         patientRef: "p",

@@ -43,6 +43,8 @@ export interface PatientSendExecutorDeps {
 
 /** How long the agent API waits for the number's rate before the send is queued instead. */
 const INLINE_RATE_WAIT_MS = 1100;
+/** At least this long before the slot, `markCallStarted` is written (more when writes take longer). */
+const MARK_LEAD_MS = 20;
 /** A throttled send goes back this far: nothing was sent, and the shared budget is the pacer. */
 const THROTTLED_RETRY_MS = 1000;
 /** Account-wide refusals that clear on their own: a queued send waits instead of failing. */
@@ -58,7 +60,15 @@ const WAIT_FOR_ACCOUNT: Partial<Record<string, number>> = {
  * naming its rules; nothing here logs a number or a text.
  */
 export class PatientSendExecutor implements SendExecutor {
+  /** How long `markCallStarted` takes, lately (a moving average). */
+  private markMs = 0;
+
   constructor(private readonly deps: PatientSendExecutorDeps) {}
+
+  /** Written this long before the slot, the write is usually done when the slot comes. */
+  private markLeadMs(): number {
+    return Math.max(MARK_LEAD_MS, 1.5 * this.markMs);
+  }
 
   async execute(
     send: ScheduledSend,
@@ -113,12 +123,21 @@ export class PatientSendExecutor implements SendExecutor {
     }
 
     const { parts } = countSegments(body);
-    // The agent API waits for about one window (an interactive send still answers `sent` when a
-    // few arrive in the same second), then hands the send to the queue instead of holding on.
-    const rate = options.waitForRate
-      ? { wait: true }
-      : { wait: true, maxWaitMs: options.maxRateWaitMs ?? INLINE_RATE_WAIT_MS };
-    if (!(await this.deps.rate.take(parts, rate))) {
+    // The agent API waits for about one second's slot (an interactive send still answers `sent`
+    // when a few arrive in the same second), then hands the send to the queue, unsent.
+    const wait = options.waitForRate
+      ? {}
+      : { maxWaitMs: options.maxRateWaitMs ?? INLINE_RATE_WAIT_MS };
+    const reserved = await this.deps.rate.reserve(parts, wait);
+    // `markCallStarted` is written a moment before the slot, so the write's own time does not
+    // make the call late (lateness is what the pacer's margin absorbs); only that moment, not the
+    // whole wait, is added to the time in which a stopped task leaves the send `unknown`. Held
+    // past the slot, the send books a new one (`keep`).
+    let slot =
+      reserved === undefined
+        ? undefined
+        : await this.deps.rate.keep(reserved, parts, { ...wait, leadMs: this.markLeadMs() });
+    if (slot === undefined) {
       return this.finish(send, leaseToken, caller, {
         status: "queued",
         dueAt: now.toISOString(),
@@ -126,11 +145,18 @@ export class PatientSendExecutor implements SendExecutor {
       });
     }
     const startedAt = this.deps.now().toISOString();
-    if (!(await this.deps.store.markCallStarted(send.sendId, leaseToken, startedAt))) {
+    const marking = Date.now();
+    const marked = await this.deps.store.markCallStarted(send.sendId, leaseToken, startedAt);
+    this.markMs = 0.8 * this.markMs + 0.2 * (Date.now() - marking);
+    if (!marked) {
       // Another worker took it over (our lease ran out while waiting): it decides now.
       this.deps.log.warn({ sendId: send.sendId }, "send lease lost before the gateway call");
       return { send: (await this.deps.store.getSend(send.sendId)) ?? send };
     }
+    // From here the send may have started: after a late write the queue's worker books a new
+    // slot rather than go late; the agent API's send goes (it must not end `unknown` unsent).
+    if (options.waitForRate) slot = (await this.deps.rate.keep(slot, parts)) ?? slot;
+    else await this.deps.rate.waitUntil(slot);
     const attempt = { token: leaseToken, sent: false } as {
       token: string;
       sent: boolean;

@@ -1,14 +1,102 @@
 import type { OutboundStore } from "../store/outboundStore";
 
-const WINDOW_MS = 1000;
+/** How long a send may wait for the number's rate; without `maxWaitMs`, as long as it takes. */
+export interface RateWait {
+  maxWaitMs?: number;
+}
 
-/** What a send asks of the number's rate: its parts, now or (waiting) in a later second. */
+/** What a send asks of the number's rate: a moment at which its parts may go. */
 export interface RateBudget {
   /**
-   * Takes `parts` of this second's budget. With `wait`, sleeps into the next windows until one has
-   * room and resolves true; without it, answers false at once when this second is spent.
+   * Books `parts` of the number's rate and answers the moment (epoch ms) the call may go, never
+   * later than `maxWaitMs` from now; undefined (nothing booked) when no such moment is free. It
+   * does not wait for that moment: the caller writes what it must first, then `waitUntil`.
    */
-  take(parts: number, options: { wait: boolean; maxWaitMs?: number }): Promise<boolean>;
+  reserve(parts: number, options?: RateWait): Promise<number | undefined>;
+  /** Sleeps until a moment `reserve` answered (at once when it has passed). */
+  waitUntil(slotMs: number): Promise<void>;
+  /**
+   * Sleeps until `leadMs` before the slot; woken more than `LATE_MS` after the slot, books a new
+   * one (within `maxWaitMs` of now) and sleeps again. Answers the slot kept, or undefined.
+   */
+  keep(
+    slotMs: number,
+    parts: number,
+    options?: RateWait & { leadMs?: number },
+  ): Promise<number | undefined>;
+  /** `reserve`, then `waitUntil`: true once the parts may go, false when none was free in time. */
+  take(parts: number, options?: RateWait): Promise<boolean>;
+}
+
+/**
+ * How much of its rate a number is paced at, and why. End User Messaging throttles an identity
+ * above m parts in any *sliding* second. A send booked at position p of a window goes at the slot
+ * `window + p * slotMs`, so consecutive calls are `slotMs` apart and the call m positions later
+ * goes `m * slotMs` later. Pacing at exactly m (`slotMs = 1000 / m`) would put a call and the one
+ * m later exactly one second apart, and any delay between a slot and the moment End User Messaging
+ * sees the call (the event loop, HTTP, two tasks' clocks) would fit m + 1 calls in a second:
+ * every such call throttled, its slot spent. So slots are spaced for
+ * `m * slotMs >= 1000 + JITTER_MARGIN_MS`: a call may arrive up to the margin later than the one
+ * m before it and still be alone in its second.
+ *
+ * The margin: 40 ms absorbs the delays seen here (a timer firing late under load, an HTTP call
+ * on a shared machine) and costs 1 - 1000/1040 = 3.8% of the rate. Windows hold a whole number
+ * of parts, `floor(m * seconds * 1000 / 1040)`: at m = 50 a one-second window holds 48 (0.96 m,
+ * 20.8 ms apart, 41.7 ms of margin); at m = 3 one second would hold only 2 (0.67 m), so slow
+ * numbers get the shortest window (at most MAX_WINDOW_S) that reaches TARGET_RATIO, else the
+ * best: 96 parts in 5 s for m = 20 (0.96 m), 23 in 8 s for m = 3 (0.958 m), 19 in 20 s for
+ * m = 1 (0.95 m), 9 in 19 s for m = 0.5 (0.947 m).
+ * A message of q parts takes q positions but reaches End User Messaging at once: its first part
+ * late for the parts that follow it, its last early for the parts before it. It goes at the slot
+ * of its middle position, which spends (q - 1) / 2 positions of the margin on either side: at
+ * m = 50 a 2-part message leaves 31 ms of it, at m = 20 16 ms; a message that lands later than
+ * that beside a full second is throttled (handed back for a new slot, never surfaced).
+ */
+export const JITTER_MARGIN_MS = 40;
+/**
+ * The share of the rate a window length is chosen to reach: a little above the 0.95 of issue 13,
+ * which a backlog's first and last moments would otherwise pull under (the margin allows 0.962).
+ */
+const TARGET_RATIO = 0.955;
+/** Windows longer than this would leave a worker sleeping past its lease (60 s). */
+export const MAX_WINDOW_S = 20;
+
+/**
+ * Woken this much after its slot, a call books a new one: held there by a busy event loop or a
+ * slow write and sent anyway, it could meet the next second's calls (with the HTTP call's own
+ * delay on top, more would spend the 41.7 ms margin at 50 MPS). The slot it leaves goes unused.
+ */
+export const LATE_MS = 15;
+
+/** The most a take looks ahead of the clock for the store's answer time. */
+const MAX_LOOKAHEAD_MS = 500;
+
+export interface Pacing {
+  windowMs: number;
+  partsPerWindow: number;
+  /** The time between consecutive positions of a window. */
+  slotMs: number;
+}
+
+/** The window length and budget for `partsPerSecond` (see `JITTER_MARGIN_MS`). */
+export function pacingFor(partsPerSecond: number): Pacing {
+  if (!(partsPerSecond > 0) || !Number.isFinite(partsPerSecond)) {
+    throw new Error(`partsPerSecond must be a positive number, got ${partsPerSecond}`);
+  }
+  let best = { seconds: 1, parts: 0, ratio: -1 };
+  for (let seconds = 1; seconds <= MAX_WINDOW_S && best.ratio < TARGET_RATIO; seconds += 1) {
+    const parts = Math.floor((partsPerSecond * seconds * 1000) / (1000 + JITTER_MARGIN_MS));
+    const ratio = parts / (partsPerSecond * seconds);
+    // The shortest window that reaches the target: less booked ahead, less lost when a task stops.
+    if (parts >= 1 && ratio > best.ratio + 1e-9) best = { seconds, parts, ratio };
+  }
+  if (best.parts < 1) {
+    // Slower than one part per MAX_WINDOW_S seconds (with the margin): one part a window.
+    const seconds = Math.ceil((1 + JITTER_MARGIN_MS / 1000) / partsPerSecond);
+    return { windowMs: seconds * 1000, partsPerWindow: 1, slotMs: seconds * 1000 };
+  }
+  const windowMs = best.seconds * 1000;
+  return { windowMs, partsPerWindow: best.parts, slotMs: windowMs / best.parts };
 }
 
 export interface RatePacerOptions {
@@ -25,58 +113,108 @@ const sleepFor = (ms: number): Promise<void> =>
 
 /**
  * The origination identity's parts per second, shared across tasks through the store: each
- * window is a counter every task adds to under a condition, so the total of all tasks in any
- * window never exceeds the limit (End User Messaging's MPS is per identity, not per task).
+ * window is a counter every task adds to under a condition, and the total a take brings it to is
+ * the take's position, hence its slot (see `pacingFor`). Positions whose slot has passed are not
+ * handed out, so sends resuming after a pause do not burst. A caller that must not wait past a
+ * deadline asks the store for a position whose slot is before it, so it never books a slot it
+ * cannot use.
  *
- * A number slower than one part per second (0.5 MPS) gets windows of `ceil(1 / pps)` seconds.
  * A message with more parts than a window holds takes a whole window and books its remaining
  * parts in the following ones, so the long-run rate stays at the limit whatever the sizes.
  */
 export class RatePacer implements RateBudget {
-  private readonly windowMs: number;
-  private readonly partsPerWindow: number;
+  readonly pacing: Pacing;
+  /** How long the store takes to answer a take, lately. */
+  private storeMs = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
 
   constructor(private readonly options: RatePacerOptions) {
-    const seconds = options.partsPerSecond >= 1 ? 1 : Math.ceil(1 / options.partsPerSecond);
-    this.windowMs = seconds * WINDOW_MS;
-    this.partsPerWindow = Math.max(1, Math.floor(options.partsPerSecond * seconds));
+    this.pacing = pacingFor(options.partsPerSecond);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? sleepFor;
   }
 
-  /**
-   * `maxWaitMs` bounds the wait of a caller that asked to wait (the agent API waits for the next
-   * window or so, then hands the send to the queue rather than hold the request).
-   */
-  async take(parts: number, options: { wait: boolean; maxWaitMs?: number }): Promise<boolean> {
-    const first = Math.min(parts, this.partsPerWindow);
-    let waited = 0;
+  async take(parts: number, options: RateWait = {}): Promise<boolean> {
+    const slot = await this.reserve(parts, options);
+    if (slot === undefined) return false;
+    await this.waitUntil(slot);
+    return true;
+  }
+
+  async waitUntil(slotMs: number): Promise<void> {
+    const wait = slotMs - this.now();
+    if (wait > 0) await this.sleep(wait);
+  }
+
+  async keep(
+    slotMs: number,
+    parts: number,
+    options: RateWait & { leadMs?: number } = {},
+  ): Promise<number | undefined> {
+    const { leadMs = 0, ...wait } = options;
+    let slot: number | undefined = slotMs;
+    // Once: a store slower than the slots would otherwise have every send book again for ever.
+    for (let rebooked = false; slot !== undefined; rebooked = true) {
+      await this.waitUntil(slot - leadMs);
+      if (rebooked || this.now() - slot <= LATE_MS) return slot;
+      slot = await this.reserve(parts, wait);
+    }
+    return undefined;
+  }
+
+  async reserve(parts: number, options: RateWait = {}): Promise<number | undefined> {
+    const { windowMs, partsPerWindow } = this.pacing;
+    const deadline = this.now() + (options.maxWaitMs ?? Number.POSITIVE_INFINITY);
+    const first = Math.min(parts, partsPerWindow);
     for (;;) {
       const now = this.now();
-      const window = now - (now % this.windowMs);
-      if (await this.takeIn(window, first)) {
-        await this.bookRest(window, parts - first);
-        return true;
+      const current = now - (now % windowMs);
+      // This window, else the next one at once: a backlog keeps positions booked ahead of the
+      // clock, so no slot passes unused while a task waits for a window to begin.
+      for (const window of [current, current + windowMs]) {
+        const total = await this.takeIn(window, first, now, deadline);
+        if (total !== undefined) {
+          await this.bookRest(window, parts - first);
+          // The middle of its positions (see JITTER_MARGIN_MS): `total - first` for one part.
+          return window + (total - (first + 1) / 2) * this.pacing.slotMs;
+        }
       }
-      // A little past the boundary, so task clocks a few milliseconds apart agree on the window.
-      const sleepMs = window + this.windowMs - now + 5;
-      if (!options.wait || waited + sleepMs > (options.maxWaitMs ?? Number.POSITIVE_INFINITY)) {
-        return false;
-      }
-      await this.sleep(sleepMs);
-      waited += sleepMs;
+      const next = current + windowMs;
+      // The window after the next starts past the deadline: nothing can be free in time.
+      if (next + windowMs > deadline) return undefined;
+      await this.sleep(next - now);
     }
   }
 
-  private takeIn(windowStartMs: number, parts: number): Promise<boolean> {
-    return this.options.store.takeRateBudget(
+  /** A position in `window` whose slot is neither past nor after the deadline, if one is free. */
+  private async takeIn(
+    window: number,
+    parts: number,
+    now: number,
+    deadline: number,
+  ): Promise<number | undefined> {
+    const { partsPerWindow, slotMs } = this.pacing;
+    if (window > deadline) return undefined;
+    // Not a slot that will have passed when the store answers (twice its recent answer time,
+    // at most MAX_LOOKAHEAD_MS: a store slower than that must not push every slot past the next
+    // window, where no take would ever be tried again to bring the average down).
+    const ahead = Math.min(2 * this.storeMs, MAX_LOOKAHEAD_MS);
+    const from = Math.max(0, Math.ceil((now + ahead - window) / slotMs));
+    const lastByDeadline = Math.floor((deadline - window) / slotMs);
+    const limit = Math.min(partsPerWindow, lastByDeadline + parts);
+    if (from + parts > limit) return undefined;
+    const started = this.now();
+    const total = await this.options.store.takeRateBudget(
       this.options.identity,
-      windowStartMs,
+      window,
       parts,
-      this.partsPerWindow,
+      limit,
+      from,
     );
+    // A moving average: one slow answer does not push every slot out.
+    this.storeMs = 0.8 * this.storeMs + 0.2 * Math.max(0, this.now() - started);
+    return total;
   }
 
   /**
@@ -84,12 +222,19 @@ export class RatePacer implements RateBudget {
    * queues a long message's parts itself; what matters is that later windows hold back as many.
    */
   private async bookRest(window: number, rest: number): Promise<void> {
+    const { windowMs, partsPerWindow } = this.pacing;
     let next = window;
-    // Bounded: windows full of other tasks' parts are skipped, never more than a minute ahead.
+    // Bounded: windows full of other tasks' parts are skipped, never more than 60 windows ahead.
     for (let tries = 0; rest > 0 && tries < 60; tries += 1) {
-      next += this.windowMs;
-      const parts = Math.min(rest, this.partsPerWindow);
-      if (await this.takeIn(next, parts)) rest -= parts;
+      next += windowMs;
+      const parts = Math.min(rest, partsPerWindow);
+      const taken = await this.options.store.takeRateBudget(
+        this.options.identity,
+        next,
+        parts,
+        partsPerWindow,
+      );
+      if (taken !== undefined) rest -= parts;
     }
   }
 }

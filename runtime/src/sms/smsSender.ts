@@ -1,11 +1,10 @@
-import { AppError } from "../errors";
 import { countSegments, type SmsEncoding } from "./segments";
 import { SmsGatewayError, type SmsGateway } from "./smsGateway";
-import { TokenBucket } from "./tokenBucket";
 
-/** The number's shared rate (the outbound queue's pacer), when the sender does not pace alone. */
+/** The number's rate shared by every task (the outbound queue's `RatePacer`). */
 export interface SharedRateBudget {
-  take(parts: number, options: { wait: boolean }): Promise<boolean>;
+  /** Resolves once `parts` may go (without `maxWaitMs` it waits as long as it takes). */
+  take(parts: number): Promise<boolean>;
 }
 
 /** Per send: how the caller already paced it and how much throttling it may retry here. */
@@ -20,21 +19,14 @@ export interface SmsSenderOptions {
   gateway: SmsGateway;
   originationIdentity: string | undefined;
   configurationSetName: string | undefined;
-  partsPerSecond: number;
-  now?: () => number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   /** Throttling retries after the first attempt. */
   maxThrottleRetries?: number;
   baseBackoffMs?: number;
   maxBackoffMs?: number;
-  /** A send that would queue longer than this is refused with 503 instead of holding the caller. */
-  maxQueueWaitMs?: number;
-  /**
-   * The number's rate shared by every task (counted in the store): replaces the in-process
-   * bucket, whose limit held per task only.
-   */
-  sharedRate?: SharedRateBudget;
+  /** The number's rate, counted in the store across every task; the sender has no other. */
+  sharedRate: SharedRateBudget;
 }
 
 export interface SentText {
@@ -49,18 +41,17 @@ const sleepFor = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms).unref());
 
 /**
- * Paces sends to the origination identity's parts-per-second limit and retries throttling with
- * capped exponential backoff and full jitter. Every other failure is final here: the caller
- * decides what an opt-out or a spend limit means for the conversation.
+ * Sends one text through the gateway and retries throttling with capped exponential backoff and
+ * full jitter. Every other failure is final here: the caller decides what an opt-out or a spend
+ * limit means for the conversation. It does no pacing of its own: each attempt takes its parts
+ * from the shared rate (`sharedRate`), except a first attempt the caller already paced
+ * (`prePaced`: the outbound queue's executor, which books its slot before `markCallStarted`).
  */
 export class SmsSender {
-  private readonly buckets = new Map<string, TokenBucket>();
-  private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
 
   constructor(private readonly options: SmsSenderOptions) {
-    this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? sleepFor;
     this.random = options.random ?? Math.random;
   }
@@ -76,7 +67,7 @@ export class SmsSender {
     const base = this.options.baseBackoffMs ?? 250;
     const cap = this.options.maxBackoffMs ?? 4000;
     for (let attempt = 0; ; attempt += 1) {
-      if (attempt > 0 || !sendOptions.prePaced) await this.waitForTurn(parts);
+      if (attempt > 0 || !sendOptions.prePaced) await this.options.sharedRate.take(parts);
       try {
         const { messageId } = await this.options.gateway.sendText({
           destinationPhoneNumber,
@@ -92,28 +83,5 @@ export class SmsSender {
         await this.sleep(this.random() * Math.min(cap, base * 2 ** attempt));
       }
     }
-  }
-
-  private async waitForTurn(parts: number): Promise<void> {
-    if (this.options.sharedRate) {
-      await this.options.sharedRate.take(parts, { wait: true });
-      return;
-    }
-    const identity = this.options.originationIdentity ?? "default";
-    let bucket = this.buckets.get(identity);
-    if (!bucket) {
-      bucket = new TokenBucket(this.options.partsPerSecond, this.now);
-      this.buckets.set(identity, bucket);
-    }
-    const maxWait = this.options.maxQueueWaitMs ?? 10_000;
-    const wait = bucket.reserve(parts, maxWait);
-    if (wait === undefined) {
-      throw new AppError(
-        "SEND_QUEUE_FULL",
-        "the origination number's send rate is saturated; retry later",
-        { retryAfterSeconds: Math.ceil(maxWait / 1000) },
-      );
-    }
-    if (wait > 0) await this.sleep(wait);
   }
 }

@@ -464,29 +464,57 @@ export class DynamoDbOutboundStore implements OutboundStore {
   }
 
   /**
-   * One call: UpdateItem `ADD`, conditional on the room left, so the parts counted in one window
-   * never pass `limit` whatever the number of tasks. A retried call whose first attempt applied
-   * counts twice: the error is on the safe side (fewer sends in that second, never more).
+   * One UpdateItem when the window is new or its counter is ahead of the clock (a backlog): the
+   * conditional update adds the parts and returns the total (`UPDATED_NEW`), so the parts counted
+   * in one window never pass `limit` whatever the number of tasks. DynamoDB has no `max()`: when
+   * the counter lags the clock (sends resumed late in a window after a pause), the refusal's old
+   * value says so and a second conditional UpdateItem moves it up to `fromPosition`; handing out
+   * the stale positions instead would send them at once, a burst the next window then overlaps.
+   * A retried call whose first attempt applied counts twice: the error is on the safe side.
    */
   async takeRateBudget(
     identity: string,
     windowStartMs: number,
     parts: number,
     limit: number,
-  ): Promise<boolean> {
-    if (parts > limit) return false;
-    const result = await this.update("takeRateBudget", {
-      Key: { pk: partitionKeys.rateWindow(identity, windowStartMs), sk: sortKeys.meta },
-      UpdateExpression: "ADD #parts :parts SET #ttl = :ttl",
-      ConditionExpression: "attribute_not_exists(#parts) OR #parts <= :room",
-      ExpressionAttributeNames: { "#parts": "parts", "#ttl": "ttl" },
-      ExpressionAttributeValues: {
-        ":parts": parts,
-        ":room": limit - parts,
-        ":ttl": Math.floor(windowStartMs / 1000) + RATE_WINDOW_TTL_SECONDS,
-      },
-    });
-    return "applied" in result;
+    fromPosition = 0,
+  ): Promise<number | undefined> {
+    if (fromPosition + parts > limit) return undefined;
+    const key = { pk: partitionKeys.rateWindow(identity, windowStartMs), sk: sortKeys.meta };
+    const names = { "#parts": "parts", "#ttl": "ttl" };
+    const ttl = Math.floor(windowStartMs / 1000) + RATE_WINDOW_TTL_SECONDS;
+    // Bounded: each lost race means another task moved the counter, and it only grows.
+    for (let tries = 0; tries < 5; tries += 1) {
+      const result = await this.update("takeRateBudget", {
+        Key: key,
+        UpdateExpression: "SET #parts = if_not_exists(#parts, :from) + :parts, #ttl = :ttl",
+        ConditionExpression: "attribute_not_exists(#parts) OR (#parts BETWEEN :from AND :room)",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: {
+          ":parts": parts,
+          ":from": fromPosition,
+          ":room": limit - parts,
+          ":ttl": ttl,
+        },
+        ReturnValues: "UPDATED_NEW",
+      });
+      if ("applied" in result) return Number(result.applied?.parts);
+      const old = Number(result.failed?.parts?.N);
+      if (!(old < fromPosition)) return undefined;
+      const raised = await this.update("takeRateBudget", {
+        Key: key,
+        UpdateExpression: "SET #parts = :total, #ttl = :ttl",
+        ConditionExpression: "#parts < :from",
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: {
+          ":total": fromPosition + parts,
+          ":from": fromPosition,
+          ":ttl": ttl,
+        },
+      });
+      if ("applied" in raised) return fromPosition + parts;
+    }
+    return undefined;
   }
 }
 

@@ -87,15 +87,19 @@ export interface OutboundStore {
   sendTimesSince(patientRef: string, since: string): Promise<string[]>;
 
   /**
-   * Takes `parts` of the origination identity's budget for the one-second window starting at
-   * `windowStartMs`, across every task: true when the window had room (≤ `limit` in total).
+   * Takes `parts` of the origination identity's budget for the window starting at
+   * `windowStartMs`, across every task, and answers the window's running total after adding them
+   * (so the caller knows its position in the window: `total - parts`), or undefined when the total
+   * would pass `limit`. The counter first moves up to `fromPosition` when it is behind it: the
+   * positions whose time has passed are not handed out (default 0).
    */
   takeRateBudget(
     identity: string,
     windowStartMs: number,
     parts: number,
     limit: number,
-  ): Promise<boolean>;
+    fromPosition?: number,
+  ): Promise<number | undefined>;
 }
 
 /**

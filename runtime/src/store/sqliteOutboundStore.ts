@@ -233,23 +233,34 @@ export class SqliteOutboundStore implements OutboundStore {
     windowStartMs: number,
     parts: number,
     limit: number,
-  ): Promise<boolean> {
-    if (parts > limit) return Promise.resolve(false);
+    fromPosition = 0,
+  ): Promise<number | undefined> {
+    if (fromPosition + parts > limit) return Promise.resolve(undefined);
     return this.db.run("takeRateBudget", () => {
-      const result = this.db
+      // One statement under the write lock: raise to `fromPosition`, add, and read the total.
+      const row = this.db
         .sql(
           `INSERT INTO rate_windows (identity, window_start_ms, parts) VALUES (?, ?, ?)
-           ON CONFLICT (identity, window_start_ms) DO UPDATE SET parts = parts + excluded.parts
-           WHERE rate_windows.parts + excluded.parts <= ?`,
+           ON CONFLICT (identity, window_start_ms)
+             DO UPDATE SET parts = max(rate_windows.parts, ?) + ?
+             WHERE max(rate_windows.parts, ?) + ? <= ?
+           RETURNING parts`,
         )
-        .run(identity, windowStartMs, parts, limit);
-      const taken = Number(result.changes) === 1;
-      if (taken) {
-        this.db
-          .sql("DELETE FROM rate_windows WHERE identity = ? AND window_start_ms < ?")
-          .run(identity, windowStartMs - RATE_WINDOW_KEPT_MS);
-      }
-      return taken;
+        .get(
+          identity,
+          windowStartMs,
+          fromPosition + parts,
+          fromPosition,
+          parts,
+          fromPosition,
+          parts,
+          limit,
+        ) as Row | undefined;
+      if (row === undefined) return undefined;
+      this.db
+        .sql("DELETE FROM rate_windows WHERE identity = ? AND window_start_ms < ?")
+        .run(identity, windowStartMs - RATE_WINDOW_KEPT_MS);
+      return Number(row.parts);
     });
   }
 }

@@ -44,13 +44,15 @@ describe("the error code registry", () => {
   it("derives an error's status and headers from its code", () => {
     const err = new AppError("SMS_THROTTLED", "retry later");
     expect(err).toMatchObject({ statusCode: 503, headers: { "retry-after": "5" } });
-    expect(new AppError("SEND_QUEUE_FULL", "full", { retryAfterSeconds: 7 }).headers).toEqual({
+    expect(new AppError("SMS_QUOTA_EXCEEDED", "quota", { retryAfterSeconds: 7 }).headers).toEqual({
       "retry-after": "7",
     });
     expect(new AppError("SEND_OUTCOME_UNKNOWN", "unknown").statusCode).toBe(502);
     expect(new AppError("SEND_OUTCOME_UNKNOWN", "unknown", { repeat: true }).statusCode).toBe(409);
     expect(isErrorCode("SMS_THROTTLED")).toBe(true);
     expect(isErrorCode("toString")).toBe(false);
+    // Gone with the per-task token bucket: a send waits for the shared rate or is queued.
+    expect(isErrorCode("SEND_QUEUE_FULL")).toBe(false);
   });
 
   it("maps layer errors and unknown failures at the edge, never with their own message", () => {

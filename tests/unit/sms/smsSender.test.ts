@@ -1,4 +1,3 @@
-import { AppError } from "../../../runtime/src/errors";
 import {
   SmsGatewayError,
   type SendTextRequest,
@@ -6,10 +5,11 @@ import {
 } from "../../../runtime/src/sms/smsGateway";
 import { SmsSender } from "../../../runtime/src/sms/smsSender";
 
-/** A gateway that fails with the scripted kinds first, then succeeds; and a fake clock. */
+/** A gateway that fails with the scripted kinds first, then succeeds; a fake clock and rate. */
 function setup(failures: SmsGatewayError["kind"][], partsPerSecond = 1) {
   let now = 0;
   const slept: number[] = [];
+  const takes: { at: number; parts: number }[] = [];
   const calls: { at: number; request: SendTextRequest }[] = [];
   const gateway: SmsGateway = {
     async sendText(request) {
@@ -19,12 +19,22 @@ function setup(failures: SmsGatewayError["kind"][], partsPerSecond = 1) {
       return { messageId: `m-${calls.length}` };
     },
   };
+  // The shared rate as the sender sees it: each take waits its parts' time on the fake clock.
+  let freeAt = 0;
+  const sharedRate = {
+    async take(parts: number) {
+      takes.push({ at: now, parts });
+      const start = Math.max(now, freeAt);
+      freeAt = start + (parts * 1000) / partsPerSecond;
+      now = start;
+      return true;
+    },
+  };
   const sender = new SmsSender({
     gateway,
     originationIdentity: "+18445550100",
     configurationSetName: "cs",
-    partsPerSecond,
-    now: () => now,
+    sharedRate,
     sleep: async (ms) => {
       slept.push(ms);
       now += ms;
@@ -34,7 +44,7 @@ function setup(failures: SmsGatewayError["kind"][], partsPerSecond = 1) {
     baseBackoffMs: 100,
     maxBackoffMs: 250,
   });
-  return { sender, calls, slept, advance: (ms: number) => (now += ms) };
+  return { sender, calls, slept, takes, advance: (ms: number) => (now += ms) };
 }
 
 describe("SmsSender", () => {
@@ -57,8 +67,10 @@ describe("SmsSender", () => {
     const sent = await sender.send("+14255550100", "hi", {});
     expect(sent.throttleRetries).toBe(2);
     expect(calls).toHaveLength(3);
-    // backoff 100, 200 (random()=1 takes the full jitter range); bucket waits of 1000 between
-    expect(slept).toEqual([100, 900, 200, 800]);
+    // backoff 100, 200 (random()=1 takes the full jitter range), each retry then waits its turn
+    // at the shared rate (one part a second)
+    expect(slept).toEqual([100, 200]);
+    expect(calls.map((c) => c.at)).toEqual([0, 1000, 2000]);
   });
 
   it("gives up after the bounded number of throttling retries", async () => {
@@ -84,35 +96,26 @@ describe("SmsSender", () => {
     },
   );
 
-  it("paces sends at the configured parts per second", async () => {
+  it("takes each send's parts from the shared rate before calling", async () => {
     const { sender, calls } = setup([], 1);
     for (let i = 0; i < 3; i += 1) await sender.send("+14255550100", "x".repeat(200), {}); // 2 parts each
     expect(calls.map((c) => c.at)).toEqual([0, 2000, 4000]);
   });
 
-  it("refuses with 503 SEND_QUEUE_FULL rather than queueing for long", async () => {
-    const gateway: SmsGateway = { sendText: async () => ({ messageId: "m" }) };
-    const sender = new SmsSender({
-      gateway,
-      originationIdentity: "+18445550100",
-      configurationSetName: undefined,
-      partsPerSecond: 1,
-      now: () => 0, // a frozen clock: every reservation queues behind the ones before it
-      sleep: async () => undefined,
-      maxQueueWaitMs: 10_000,
-    });
-    const results = await Promise.all(
-      Array.from({ length: 15 }, () =>
-        sender.send("+14255550100", "hi", {}).catch((e: unknown) => e),
-      ),
-    );
-    const refused = results.filter((r) => r instanceof AppError);
-    // waits of 0..10 s fit; the four that would wait 11..14 s are refused
-    expect(refused).toHaveLength(4);
-    expect(refused[0]).toMatchObject({
-      statusCode: 503,
-      code: "SEND_QUEUE_FULL",
-      headers: { "retry-after": "10" },
-    });
+  it("takes every attempt's parts from the shared rate, except a first attempt paced before", async () => {
+    const { sender, calls, takes } = setup(["throttled"], 1);
+    await sender.send("+14255550100", "x".repeat(200), {}, { prePaced: true }); // 2 parts
+    // The first attempt went without a take; the retry after throttling took its 2 parts.
+    expect(takes).toEqual([{ at: 100, parts: 2 }]);
+    expect(calls.map((c) => c.at)).toEqual([0, 100]);
+  });
+
+  it("hands throttling back at once when the caller allows no retries", async () => {
+    const { sender, calls, takes } = setup(["throttled"]);
+    await expect(
+      sender.send("+14255550100", "hi", {}, { prePaced: true, maxThrottleRetries: 0 }),
+    ).rejects.toMatchObject({ kind: "throttled" });
+    expect(calls).toHaveLength(1);
+    expect(takes).toEqual([]);
   });
 });
