@@ -141,6 +141,13 @@ describe("POST /v1/messages", () => {
     expect(retry.statusCode).toBe(409);
     expect(retry.json()).toMatchObject({ code: "SEND_OUTCOME_UNKNOWN" });
     expect(t.gateway.sent).toHaveLength(0);
+    // One SendOutcomeUnknown data point (the stack's alarm counts them), with no number or text.
+    const metricLines = t.logs
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+      .filter((l) => l.metric === "SendOutcomeUnknown");
+    expect(metricLines).toHaveLength(1);
+    expect(metricLines[0]).toMatchObject({ value: 1 });
+    expect(JSON.stringify(metricLines[0])).not.toContain(PATIENT);
   });
 
   it("never sends twice when the text went out but could not be recorded", async () => {

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { LOG_METRICS, logMetric } from "../contract/logMetrics";
 import { auditFor, type Caller } from "../conversations/caller";
 import type { PatientSender } from "../conversations/patientSender";
 import { sentNotRecorded } from "../conversations/sendFailures";
@@ -259,6 +260,11 @@ export class PatientSendExecutor implements SendExecutor {
     const waitMs = WAIT_FOR_ACCOUNT[code];
     const rejected: SendAttempt = { at: startedAt, outcome: "rejected", code };
     if (code === "SEND_OUTCOME_UNKNOWN" || !(err instanceof AppError)) {
+      // The same metric as a lease that expired mid-call: either way nobody knows if it left.
+      this.deps.log.warn(
+        { sendId: send.sendId, ...logMetric(LOG_METRICS.sendOutcomeUnknown.name, 1) },
+        "send outcome unknown: the gateway call failed in a way that may have sent it; not re-sent",
+      );
       const finished = await this.finish(send, leaseToken, caller, {
         status: "unknown",
         verdict,
