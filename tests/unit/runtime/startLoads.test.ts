@@ -8,25 +8,38 @@ import { repoRoot } from "../../support/paths";
 
 /**
  * What a start loads: a mock, embedded-store start must not load the AWS SDK clients it does not
- * use (loading them is most of a start's time). Each case runs the built service (dist/, built by
- * globalSetup) in its own process and lists the AWS SDK packages in its `require.cache`.
+ * use (loading them is most of a start's time), and it compiles through Node's compile cache. Each
+ * case runs built code (dist/, built by globalSetup) in its own process and reports the AWS SDK
+ * packages in its `require.cache` and the compile cache's directory.
  */
 const run = promisify(execFile);
 const dist = join(repoRoot, "dist", "runtime", "src");
 const SDK_PACKAGE = /node_modules\/(@aws-sdk\/(?:client-[^/]+|lib-dynamodb))\//;
 
-// Runs in the child: `script` does the work, then the loaded SDK packages go to LOADED_OUT.
+// Runs in the child after `script`: what was loaded goes to LOADED_OUT.
 const LIST_LOADED = `
   const sdk = new Set();
   for (const file of Object.keys(require.cache)) {
     const m = ${SDK_PACKAGE}.exec(file);
     if (m) sdk.add(m[1]);
   }
-  require("node:fs").writeFileSync(process.env.LOADED_OUT, JSON.stringify([...sdk].sort()));
+  const compileCacheDir = require("node:module").getCompileCacheDir?.() ?? null;
+  require("node:fs").writeFileSync(
+    process.env.LOADED_OUT,
+    JSON.stringify({ sdk: [...sdk].sort(), compileCacheDir }),
+  );
   process.exit(0);
 `;
 
-async function sdkPackagesLoaded(script: string, env: Record<string, string>): Promise<string[]> {
+interface Loaded {
+  /** The AWS SDK packages in require.cache. */
+  sdk: string[];
+  compileCacheDir: string | null;
+  /** The child's temporary directory (its TMPDIR). */
+  dir: string;
+}
+
+async function loadedBy(script: string, env: Record<string, string>): Promise<Loaded> {
   const dir = mkdtempSync(join(tmpdir(), "eum-start-loads-"));
   try {
     const out = join(dir, "loaded.json");
@@ -37,13 +50,14 @@ async function sdkPackagesLoaded(script: string, env: Record<string, string>): P
         AWS_REGION: "us-east-1",
         LOG_LEVEL: "error",
         STORE: `sqlite:${join(dir, "sms.db")}`,
-        NODE_DISABLE_COMPILE_CACHE: "1",
+        // Node's default compile cache directory is under os.tmpdir(): here, this test's own.
+        TMPDIR: dir,
         LOADED_OUT: out,
         ...env,
       },
       timeout: 20_000,
     });
-    return JSON.parse(readFileSync(out, "utf8")) as string[];
+    return { ...(JSON.parse(readFileSync(out, "utf8")) as Omit<Loaded, "dir">), dir };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -52,7 +66,7 @@ async function sdkPackagesLoaded(script: string, env: Record<string, string>): P
 describe("what a start loads", () => {
   it("a mock, embedded-store start is ready without loading any AWS SDK client", async () => {
     const port = await freePort();
-    const loaded = await sdkPackagesLoaded(
+    const loaded = await loadedBy(
       `
       require(${JSON.stringify(join(dist, "main.js"))});
       for (;;) {
@@ -64,11 +78,13 @@ describe("what a start loads", () => {
       `,
       { HOST: "127.0.0.1", PORT: String(port) },
     );
-    expect(loaded).toEqual([]);
+    expect(loaded.sdk).toEqual([]);
+    // main.ts enables Node's compile cache (its default directory, as NODE_COMPILE_CACHE is unset).
+    expect(loaded.compileCacheDir?.startsWith(loaded.dir)).toBe(true);
   });
 
   it("the DynamoDB store and the SQS queue load their clients when configured", async () => {
-    const loaded = await sdkPackagesLoaded(
+    const loaded = await loadedBy(
       `
       const { openStore } = require(${JSON.stringify(join(dist, "store", "openStore.js"))});
       const { openOutboundQueue } = require(
@@ -86,7 +102,7 @@ describe("what a start loads", () => {
       `,
       {},
     );
-    expect(loaded).toEqual(
+    expect(loaded.sdk).toEqual(
       expect.arrayContaining([
         "@aws-sdk/client-dynamodb",
         "@aws-sdk/lib-dynamodb",
@@ -94,6 +110,23 @@ describe("what a start loads", () => {
         "@aws-sdk/client-scheduler",
       ]),
     );
-    expect(loaded).not.toContain("@aws-sdk/client-cloudwatch-logs");
+    expect(loaded.sdk).not.toContain("@aws-sdk/client-cloudwatch-logs");
+  });
+
+  it("the image's compile-cache warm-up loads every AWS SDK client a production start can load", async () => {
+    const loaded = await loadedBy(
+      `require(${JSON.stringify(join(dist, "warmCompileCache.js"))});`,
+      {},
+    );
+    expect(loaded.sdk).toEqual([
+      "@aws-sdk/client-cloudwatch-logs",
+      "@aws-sdk/client-dynamodb",
+      "@aws-sdk/client-pinpoint-sms-voice-v2",
+      "@aws-sdk/client-scheduler",
+      "@aws-sdk/client-secrets-manager",
+      "@aws-sdk/client-sqs",
+      "@aws-sdk/lib-dynamodb",
+    ]);
+    expect(loaded.compileCacheDir?.startsWith(loaded.dir)).toBe(true);
   });
 });
