@@ -121,6 +121,10 @@ export async function memorySoak(options: MemorySoakOptions = {}): Promise<Bench
       } finally {
         clearInterval(sampler);
       }
+      // The series itself, for judging the slope: a sawtooth longer than the window reads as growth.
+      console.log(
+        `soak: RSS MiB by minute: ${samples.map((s) => `${s.x.toFixed(2)}:${s.y.toFixed(0)}`).join(" ")}`,
+      );
       const settled = samples.filter((s) => s.x * 60 >= warmUpSeconds);
       const mibPerMinute = slope(settled);
       const rssValues = settled.map((s) => s.y);
