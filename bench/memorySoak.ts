@@ -50,10 +50,12 @@ export function slope(points: readonly { x: number; y: number }[]): number {
 }
 
 /**
- * Why 1 MiB per minute: RSS moves by a few MiB with each major GC and the allocator's own
- * caching, so over a four-minute window a flat process still shows a slope of a fraction of a MiB
- * per minute either way. A leak worth finding does better than that: 100 bytes kept per request
- * at the soak's few hundred requests per second is about 2 to 3 MiB per minute.
+ * Why 1 MiB per minute: a leak worth finding grows faster than that (100 bytes kept per request at
+ * the soak's few hundred requests per second is 2 to 3 MiB per minute), and a task sized with a
+ * few hundred MiB of headroom lasts days at less. The slope is only meaningful over several GC
+ * cycles: V8's old space grows and is collected in a sawtooth (about 100 to 135 MiB and two
+ * minutes per cycle here), and a window of two cycles can read a flat process as 1 to 2 MiB per
+ * minute either way. Read the printed series, or soak longer (BENCH_SOAK_SECONDS=900).
  */
 const SLOPE_TARGET_MIB_PER_MIN = 1;
 const RSS_TARGET_MIB = 150;
