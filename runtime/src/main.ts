@@ -1,15 +1,14 @@
+// First: the modules below load from the compile cache.
+import "./compileCache";
 import { hostname } from "node:os";
-import { CloudWatchLogsClient } from "@aws-sdk/client-cloudwatch-logs";
-import { PinpointSMSVoiceV2Client } from "@aws-sdk/client-pinpoint-sms-voice-v2";
+import type { Logger } from "pino";
 import { buildApp, drainAndClose } from "./app";
 import { startRotatingCredentials } from "./auth/rotatingSecret";
 import { ConfigError, loadConfig, type RuntimeConfig } from "./config";
-import { createAuditLog } from "./logging/audit";
-import { CloudWatchAuditLog } from "./logging/cloudWatchAuditLog";
+import { createAuditLog, type AuditLog } from "./logging/audit";
 import { createLogger } from "./logging/logger";
-import { EndUserMessagingGateway } from "./sms/endUserMessagingGateway";
 import { MockSmsGateway } from "./sms/mockSmsGateway";
-import { NumberReadinessCheck } from "./sms/numberReadiness";
+import type { SmsGateway } from "./sms/smsGateway";
 import { HttpsCertificateSource } from "./sns/certificateSource";
 import { HttpsSubscriptionConfirmer } from "./sns/subscriptionConfirmer";
 import { openOutboundQueue } from "./outbound/queue/openOutboundQueue";
@@ -37,13 +36,7 @@ async function main(): Promise<void> {
   const logger = createLogger({ level: config.logLevel });
   const stdoutAudit = createAuditLog();
   const audit = config.auditLogGroup
-    ? new CloudWatchAuditLog({
-        client: new CloudWatchLogsClient({ region: config.region }),
-        logGroupName: config.auditLogGroup,
-        logStreamName: `runtime/${hostname()}/${Date.now()}`,
-        fallback: stdoutAudit,
-        log: logger,
-      })
+    ? await cloudWatchAuditLog(config.region, config.auditLogGroup, stdoutAudit, logger)
     : stdoutAudit;
   for (const key of config.devDefaultsUsed) {
     logger.warn({ key }, "using a development default: mock mode only, never for real patients");
@@ -55,27 +48,25 @@ async function main(): Promise<void> {
     );
   }
 
-  const store = openStore(config.store, config.region);
-  const queue = openOutboundQueue(
+  // The AWS SDK clients a configuration does not use are never loaded (a mock, embedded-store
+  // start loads none): each client costs tens of milliseconds of a start to load.
+  const store = await openStore(config.store, config.region);
+  const queue = await openOutboundQueue(
     config.outboundQueue.kind === "sqs"
       ? { ...config.outboundQueue, region: config.region }
       : config.outboundQueue,
     { logger },
   );
-  const gateway = config.useMockSms
-    ? new MockSmsGateway()
-    : EndUserMessagingGateway.create(config.region);
   const now = () => new Date();
-  const numberReadiness =
-    !config.useMockSms && config.originationIdentity
-      ? new NumberReadinessCheck({
-          client: new PinpointSMSVoiceV2Client({ region: config.region }),
-          phoneNumberId: config.originationIdentity,
-          inboundTopicArn: config.snsAllowedTopicArns[0],
-          log: logger,
-          now,
-        })
-      : undefined;
+  const endUserMessaging = config.useMockSms
+    ? undefined
+    : await openEndUserMessaging(config.region, config.originationIdentity, {
+        inboundTopicArn: config.snsAllowedTopicArns[0],
+        log: logger,
+        now,
+      });
+  const gateway: SmsGateway = endUserMessaging?.gateway ?? new MockSmsGateway();
+  const numberReadiness = endUserMessaging?.numberReadiness;
   numberReadiness?.start();
   // Rotated credentials (issue 14): re-read from Secrets Manager when their ARNs are set.
   const credentials = await startRotatingCredentials(config, (secret, err) =>
@@ -144,7 +135,7 @@ async function main(): Promise<void> {
       logger.error({ err }, "audit flush failed at shutdown");
       code = 1;
     }
-    if (gateway instanceof EndUserMessagingGateway) gateway.destroy();
+    endUserMessaging?.gateway.destroy();
     logger.info({ exitCode: code }, "shutdown complete");
     process.exit(code);
   };
@@ -163,6 +154,50 @@ async function main(): Promise<void> {
     },
     "eum-sms runtime listening",
   );
+}
+
+/** The audit trail in CloudWatch Logs (stdout when it cannot be written); its SDK loaded here. */
+async function cloudWatchAuditLog(
+  region: string,
+  logGroupName: string,
+  fallback: AuditLog,
+  log: Logger,
+): Promise<AuditLog> {
+  const [{ CloudWatchLogsClient }, { CloudWatchAuditLog }] = await Promise.all([
+    import("@aws-sdk/client-cloudwatch-logs"),
+    import("./logging/cloudWatchAuditLog"),
+  ]);
+  return new CloudWatchAuditLog({
+    client: new CloudWatchLogsClient({ region }),
+    logGroupName,
+    logStreamName: `runtime/${hostname()}/${Date.now()}`,
+    fallback,
+    log,
+  });
+}
+
+/** The End User Messaging gateway, and the origination number's readiness check when one is set. */
+async function openEndUserMessaging(
+  region: string,
+  originationIdentity: string | undefined,
+  readiness: { inboundTopicArn: string | undefined; log: Logger; now: () => Date },
+) {
+  const [{ PinpointSMSVoiceV2Client }, { EndUserMessagingGateway }, { NumberReadinessCheck }] =
+    await Promise.all([
+      import("@aws-sdk/client-pinpoint-sms-voice-v2"),
+      import("./sms/endUserMessagingGateway"),
+      import("./sms/numberReadiness"),
+    ]);
+  return {
+    gateway: EndUserMessagingGateway.create(region),
+    numberReadiness: originationIdentity
+      ? new NumberReadinessCheck({
+          client: new PinpointSMSVoiceV2Client({ region }),
+          phoneNumberId: originationIdentity,
+          ...readiness,
+        })
+      : undefined,
+  };
 }
 
 function withTimeout(work: Promise<void>, ms: number): Promise<void> {

@@ -304,10 +304,10 @@ describe("openOutboundQueue", () => {
   };
 
   it("opens the SQLite queue for kind sqlite and the SQS queue for kind sqs", async () => {
-    const sqlite = openOutboundQueue({ kind: "sqlite", path: ":memory:" });
+    const sqlite = await openOutboundQueue({ kind: "sqlite", path: ":memory:" });
     expect(sqlite.kind).toBe("sqlite");
     await sqlite.close();
-    const sqs = openOutboundQueue(sqsConfig);
+    const sqs = await openOutboundQueue(sqsConfig);
     expect(sqs).toBeInstanceOf(SqsOutboundQueue);
     expect(sqs.kind).toBe("sqs");
     await sqs.close();
@@ -315,7 +315,7 @@ describe("openOutboundQueue", () => {
 
   it("works end to end against an endpoint", async () => {
     const f = await freshFixture();
-    const queue = openOutboundQueue(
+    const queue = await openOutboundQueue(
       { ...sqsConfig, queueUrl: f.queueUrl, queueArn: f.queueArn, scheduleGroup: f.scheduleGroup },
       { endpoint: emulator.endpoint, credentials: TEST_CREDENTIALS },
     );
@@ -334,11 +334,11 @@ describe("openOutboundQueue", () => {
     ["scheduleGroup", "SEND_SCHEDULE_GROUP"],
     ["schedulerRoleArn", "SEND_SCHEDULER_ROLE_ARN"],
     ["region", "AWS_REGION"],
-  ])("names %s's variable %s when it is missing or malformed", (key, env) => {
-    expect(() => openOutboundQueue({ ...sqsConfig, [key]: "" })).toThrow(
+  ])("names %s's variable %s when it is missing or malformed", async (key, env) => {
+    await expect(openOutboundQueue({ ...sqsConfig, [key]: "" })).rejects.toThrow(
       new RegExp(`^${env} is missing`),
     );
-    expect(() => openOutboundQueue({ ...sqsConfig, [key]: "not valid!" })).toThrow(
+    await expect(openOutboundQueue({ ...sqsConfig, [key]: "not valid!" })).rejects.toThrow(
       new RegExp(`^${env} is malformed`),
     );
   });

@@ -135,7 +135,7 @@ export class OutboundCluster {
         scheduleGroup: name,
         schedulerRoleArn: SCHEDULER_ROLE_ARN,
       };
-      this.queue = openOutboundQueue(
+      this.queue = await openOutboundQueue(
         { kind: "sqs", ...queueSettings, region: REGION },
         { endpoint: emulator.endpoint, credentials: TEST_CREDENTIALS },
       );
@@ -159,7 +159,7 @@ export class OutboundCluster {
   private async sqliteBackend(): Promise<Record<string, string>> {
     const dir = mkdtempSync(join(tmpdir(), "eum-sms-cluster-"));
     this.cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
-    this.queue = openOutboundQueue({ kind: "sqlite", path: join(dir, "outbound-queue.db") });
+    this.queue = await openOutboundQueue({ kind: "sqlite", path: join(dir, "outbound-queue.db") });
     return { STORE: `sqlite:${join(dir, "sms.db")}` };
   }
 

@@ -1,8 +1,6 @@
-import {
-  GetSecretValueCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-} from "@aws-sdk/client-secrets-manager";
+// The SDK is loaded when a secret is first read: the webhook and the agent API import this module
+// for `secretMatches`, and a task without rotated secrets never needs it.
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { constantTimeEqual } from "./constantTimeEqual";
 
 /** One staged version of a secret, as Secrets Manager returns it. */
@@ -101,6 +99,8 @@ export class RotatingSecret {
 export function secretsManagerStages(client: SecretsManagerClient, secretId: string): SecretStages {
   return {
     async get(stage) {
+      const { GetSecretValueCommand, ResourceNotFoundException } =
+        await import("@aws-sdk/client-secrets-manager");
       try {
         const out = await client.send(
           new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }),
@@ -133,7 +133,10 @@ export async function startRotatingCredentials(
     };
   },
   onRefreshError: (secret: string, error: unknown) => void,
-  client: () => SecretsManagerClient = () => new SecretsManagerClient({ region: config.region }),
+  client: () => SecretsManagerClient | Promise<SecretsManagerClient> = async () => {
+    const { SecretsManagerClient } = await import("@aws-sdk/client-secrets-manager");
+    return new SecretsManagerClient({ region: config.region });
+  },
 ): Promise<{
   agentApiToken: SecretCheck;
   eventBridgeApiKey: SecretCheck | undefined;
@@ -144,7 +147,7 @@ export async function startRotatingCredentials(
   let sm: SecretsManagerClient | undefined;
   const rotating = async (name: string, initial: string, secretId: string | undefined) => {
     if (secretId === undefined) return initial;
-    sm ??= client();
+    sm ??= await client();
     const secret = new RotatingSecret({
       initial,
       stages: secretsManagerStages(sm, secretId),
