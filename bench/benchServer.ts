@@ -1,7 +1,7 @@
 /**
  * Starting servers for the benchmarks: one server under test in its own process (`serve.ts`), and
- * the built service from spawn to `/readyz` 200. Shared by the benchmarks that need them
- * (`memorySoak.ts`; `webhookThroughput.ts` has its own copy for now).
+ * the built service from spawn to `/readyz` 200. Shared by `webhookThroughput.ts` and
+ * `memorySoak.ts`.
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -37,11 +37,17 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts `serve.js` (next to this module once compiled) with `spec`; resolves once it listens. */
-export async function startServer(spec: ServeSpec): Promise<BenchServer> {
+/**
+ * Starts `serve.js` (next to this module once compiled) with `spec` and extra Node flags (a CPU
+ * profile); resolves once it listens.
+ */
+export async function startServer(
+  spec: ServeSpec,
+  nodeArgs: readonly string[] = [],
+): Promise<BenchServer> {
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, join(__dirname, "serve.js"), JSON.stringify(spec)],
+    [...NODE_FLAGS, ...nodeArgs, join(__dirname, "serve.js"), JSON.stringify(spec)],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   const url = await new Promise<string>((resolve, reject) => {

@@ -4,17 +4,16 @@
  *
  * Rows: SNS inbound and EventBridge delivery on the service and on the NORMAL and FULL baselines
  * (targets: >= 0.8 of NORMAL and >= 1.5x FULL; p99 at half the service's maximum rate < 15 ms),
- * logging's share of the inbound path's CPU (< 10%), RSS after a sustained full-load run
- * (< 150 MiB), start to `/readyz` 200 for the built service (< 1 s), and the sender draining a
+ * logging's share of the inbound path's CPU (< 10%), RSS after a minute at full load (< 150 MiB)
+ * and its slope over a 5-minute soak at half load (`memorySoak.ts`), start to `/readyz` 200 for
+ * the built service (< 1 s, `benchServer.ts`), and the sender draining a
  * backlog against the End User Messaging contract peer (>= 0.95 of its configured parts per
  * second, no send failed to its caller, no duplicate); and, on moto, the client CPU per inbound
  * message of the DynamoDB store against the minimal calls made with the same SDK.
  * Prints one table, writes bench/results.json, and exits 1 if a target is missed or any request
  * failed. Absolute figures depend on the machine and its load; ratios are the comparable part.
  */
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { deliveryEvent } from "../tests/support/events";
@@ -22,12 +21,18 @@ import { inboundNotification, localSnsCa, TEST_TOPIC_ARN } from "../tests/suppor
 import { load, type LoadResult } from "./load";
 import { dynamoDbInboundCpu } from "./dynamoDbInbound";
 import { senderBacklog } from "./senderBacklog";
+import { memorySoak } from "./memorySoak";
+import {
+  startServer as startBenchServer,
+  startToReadyRow,
+  type BenchRow,
+  type BenchServer,
+} from "./benchServer";
 import type { ServeSpec } from "./serve";
 
 const SENDER_PARTS_PER_SECOND = Number(process.env.BENCH_SENDER_PPS ?? 20);
 const SENDER_BACKLOG_SECONDS = Number(process.env.BENCH_SENDER_BACKLOG_SECONDS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const RSS_SECONDS = Number(process.env.BENCH_RSS_SECONDS ?? 60);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const INBOUND_BODIES = Number(process.env.BENCH_BODIES ?? 30000);
 const API_KEY = "bench-eventbridge-key-0123456789";
@@ -39,72 +44,27 @@ const ONLY = process.env.BENCH_ONLY;
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 const LOG_PAIRS = Number(process.env.BENCH_LOG_PAIRS ?? 3);
 const API_KEY_HEADER = "x-api-key";
-// node:sqlite is still flagged experimental on Node 22; its warning is noise in the table.
-const NODE_FLAGS = ["--disable-warning=ExperimentalWarning"];
-// USER_HZ: 100 on every Linux this runs on (proc(5)).
-const CLOCK_TICKS = 100;
 const MESSAGE_IDS = Array.from({ length: 2000 }, (_, i) => `bench-message-${i}`);
 
-interface Row {
-  name: string;
-  /** The server's CPU time per request over the measured run: comparable on a loaded machine. */
-  cpuUsPerRequest?: number;
-  rps: number | null;
-  p50: number | null;
-  p99: number | null;
-  ratio: number | null;
-  target: string | null;
-  met: boolean | null;
-}
+type Row = BenchRow;
 
 const dir = mkdtempSync(join(tmpdir(), "eum-bench-"));
 let servers = 0;
 const failures: string[] = [];
 
-/** Starts one server process; resolves with its URL, its pid and a stop function. */
-async function startServer(spec: Omit<ServeSpec, "dbPath" | "certPemPath" | "topicArn">) {
-  const full: ServeSpec = {
-    ...spec,
-    dbPath: join(dir, `server-${(servers += 1)}.db`),
-    certPemPath: join(dir, "cert.pem"),
-    topicArn: TEST_TOPIC_ARN,
-  };
+/** A server under test with a fresh database, profiled when BENCH_CPU_PROF is set. */
+function startServer(spec: Spec): Promise<BenchServer> {
   const profile =
     CPU_PROF_DIR && spec.kind === "app" ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...NODE_FLAGS, ...profile, join(__dirname, "serve.js"), JSON.stringify(full)],
+  return startBenchServer(
     {
-      stdio: ["ignore", "pipe", "inherit"],
+      ...spec,
+      dbPath: join(dir, `server-${(servers += 1)}.db`),
+      certPemPath: join(dir, "cert.pem"),
+      topicArn: TEST_TOPIC_ARN,
     },
+    profile,
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = "";
-    child.stdout.on("data", (c: Buffer) => {
-      out += c.toString();
-      const m = /listening (\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once("exit", (code) => reject(new Error(`server exited with ${code}`)));
-  });
-  return {
-    url,
-    /** CPU seconds (user + system) the server process has used so far. */
-    cpuSeconds: () => {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1]!.split(" ");
-      // utime and stime, fields 14 and 15 of proc(5), counted from the state (field 3).
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-    },
-    rssMiB: () => {
-      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
-      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN) / 1024;
-    },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        child.once("exit", () => resolve());
-        child.kill("SIGTERM");
-      }),
-  };
 }
 
 type Spec = Omit<ServeSpec, "dbPath" | "certPemPath" | "topicArn">;
@@ -248,46 +208,6 @@ async function loggingShare(
   ];
 }
 
-async function startToReady(): Promise<number> {
-  const port = await new Promise<number>((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => resolve(p));
-    });
-  });
-  const started = performance.now();
-  const child = spawn(
-    process.execPath,
-    [...NODE_FLAGS, join(__dirname, "..", "runtime", "src", "main.js")],
-    {
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOST: "127.0.0.1",
-        PORT: String(port),
-        AWS_REGION: "us-east-1",
-        STORE: `sqlite:${join(dir, `ready-${port}.db`)}`,
-        LOG_LEVEL: "warn",
-      },
-      stdio: "ignore",
-    },
-  );
-  try {
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`service exited with ${child.exitCode}`);
-      try {
-        if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) {
-          return performance.now() - started;
-        }
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  } finally {
-    child.kill("SIGTERM");
-  }
-}
-
 async function main(): Promise<number> {
   const load1 = loadavg()[0]!;
   const ca = localSnsCa();
@@ -340,36 +260,9 @@ async function main(): Promise<number> {
     return rows.some((r) => r.met === false) || failures.length > 0 ? 1 : 0;
   }
 
-  const common = { apiKey: API_KEY, apiKeyHeader: API_KEY_HEADER, messageIds: [] };
-  console.log(`inbound: ${RSS_SECONDS} s at full load, then RSS...`);
-  const sustained = await measure({ ...common, kind: "app", logging: "on" }, snsHeaders, inbound, {
-    seconds: RSS_SECONDS,
-    warm: inboundWarm,
-  });
-  rows.push({
-    name: `service RSS (MiB) after ${RSS_SECONDS} s at full load (in ratio)`,
-    rps: sustained.rps,
-    p50: sustained.p50,
-    p99: sustained.p99,
-    ratio: sustained.rssMiB,
-    target: "< 150 MiB",
-    met: sustained.rssMiB < 150,
-  });
-
+  rows.push(...(await memorySoak()));
   console.log("start to /readyz, 5 starts...");
-  const starts: number[] = [];
-  for (let i = 0; i < 5; i += 1) starts.push(await startToReady());
-  starts.sort((a, b) => a - b);
-  const median = starts[2]!;
-  rows.push({
-    name: "start to /readyz 200 (ms, median of 5, in ratio)",
-    rps: null,
-    p50: null,
-    p99: null,
-    ratio: median,
-    target: "< 1000 ms",
-    met: median < 1000,
-  });
+  rows.push(await startToReadyRow(dir));
 
   console.log(
     `sender: ${SENDER_BACKLOG_SECONDS} s of backlog at ${SENDER_PARTS_PER_SECOND} parts/s...`,
