@@ -1,8 +1,7 @@
-import { Writable } from "node:stream";
 import { logMetricPattern } from "../../infra/components/runtimeLogMetrics";
 import { LOG_METRICS, logMetric } from "../../runtime/src/contract/logMetrics";
-import { createLogger } from "../../runtime/src/logging/logger";
 import { RegistrationGate } from "../../runtime/src/outbound/registrationGate";
+import { capturingLogger } from "../support/capturingLogger";
 
 /**
  * The stack's metric filters read the runtime's log lines, and nothing here runs CloudWatch's
@@ -25,17 +24,7 @@ function matches(pattern: string, line: string): { value: number } | undefined {
 }
 
 function runtimeLines() {
-  const lines: string[] = [];
-  const log = createLogger({
-    level: "info",
-    destination: new Writable({
-      write(chunk, _enc, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    }),
-  });
-  return { log, lines };
+  return capturingLogger("info");
 }
 
 describe("the runtime's metric lines and the stack's metric filters", () => {

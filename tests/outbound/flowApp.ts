@@ -1,9 +1,7 @@
-import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { buildApp, type AppConfig } from "../../runtime/src/app";
 import type { SendRulesConfig } from "../../runtime/src/config";
 import { MemoryAuditLog } from "../../runtime/src/logging/audit";
-import { createLogger } from "../../runtime/src/logging/logger";
 import type { OutboundQueue } from "../../runtime/src/outbound/outboundQueue";
 import { SqliteOutboundQueue } from "../../runtime/src/outbound/queue/sqliteOutboundQueue";
 import type { SendWorker } from "../../runtime/src/outbound/sendWorker";
@@ -17,6 +15,7 @@ import {
   agentHeaders,
   testAppConfig,
 } from "../support/testApp";
+import { capturingLogger } from "../support/capturingLogger";
 
 /** A clock the test moves: every part of the app (rules, queue, store stamps) reads it. */
 export class TestClock {
@@ -66,16 +65,7 @@ export async function buildFlowApp(options: {
   numberReadiness?: { current(): NumberReadiness };
 }): Promise<FlowApp> {
   const { clock } = options;
-  const logs: string[] = [];
-  const logger = createLogger({
-    level: "debug",
-    destination: new Writable({
-      write(chunk, _enc, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
-  });
+  const { log: logger, lines: logs } = capturingLogger();
   const store = new SqliteConversationStore(":memory:");
   const queue = new SqliteOutboundQueue(":memory:", { now: clock.now });
   const gateway = new ScriptedGateway();

@@ -1,12 +1,11 @@
-import { Writable } from "node:stream";
 import { MemoryAuditLog } from "../../runtime/src/logging/audit";
-import { createLogger } from "../../runtime/src/logging/logger";
 import { SqliteOutboundQueue } from "../../runtime/src/outbound/queue/sqliteOutboundQueue";
 import type { SendExecutor } from "../../runtime/src/outbound/sendExecutor";
 import type { ScheduledSend, SendStatus } from "../../runtime/src/outbound/sendRecord";
 import { SendWorker } from "../../runtime/src/outbound/sendWorker";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { TestClock } from "./flowApp";
+import { capturingLogger } from "../support/capturingLogger";
 
 const LEASE_MS = 60_000;
 const T0 = "2026-11-25T19:00:00.000Z";
@@ -52,16 +51,9 @@ beforeEach(() => {
   queue = new SqliteOutboundQueue(":memory:", { now: clock.now, pollIntervalMs: 10 });
   executor = new ScriptedExecutor(store, clock);
   audit = new MemoryAuditLog();
-  logs = [];
-  const log = createLogger({
-    level: "debug",
-    destination: new Writable({
-      write(chunk, _enc, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
-  });
+  const captured = capturingLogger();
+  logs = captured.lines;
+  const log = captured.log;
   worker = new SendWorker({
     queue,
     store,

@@ -1,8 +1,6 @@
-import { Writable } from "node:stream";
 import type { FastifyInstance } from "fastify";
 import { buildApp, type AppConfig, type Lifecycle } from "../../runtime/src/app";
 import { MemoryAuditLog } from "../../runtime/src/logging/audit";
-import { createLogger } from "../../runtime/src/logging/logger";
 import {
   SmsGatewayError,
   type SendTextRequest,
@@ -16,6 +14,7 @@ import type { OutboundStore } from "../../runtime/src/store/outboundStore";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { localSnsCa, TEST_CERT_URL, TEST_TOPIC_ARN } from "./snsSigner";
 import { StaticCertificateSource } from "./staticCertificateSource";
+import { capturingLogger } from "./capturingLogger";
 
 export const AGENT_TOKEN = "test-agent-token-0123456789";
 export const EVENTBRIDGE_KEY = "test-eventbridge-key-0123456789";
@@ -75,16 +74,7 @@ export interface TestApp {
 export async function buildTestApp(
   options: { config?: Partial<AppConfig>; store?: ConversationStore & OutboundStore } = {},
 ): Promise<TestApp> {
-  const logs: string[] = [];
-  const logger = createLogger({
-    level: "debug",
-    destination: new Writable({
-      write(chunk, _enc, done) {
-        logs.push(String(chunk));
-        done();
-      },
-    }),
-  });
+  const { log: logger, lines: logs } = capturingLogger();
   const store = options.store ?? new SqliteConversationStore(":memory:");
   const gateway = new ScriptedGateway();
   const certificates = new StaticCertificateSource(

@@ -1,21 +1,11 @@
-import { Writable } from "node:stream";
 import { LOG_METRICS } from "../../../runtime/src/contract/logMetrics";
-import { createLogger } from "../../../runtime/src/logging/logger";
 import { RegistrationGate } from "../../../runtime/src/outbound/registrationGate";
 import type { NumberReadiness } from "../../../runtime/src/sms/numberReadiness";
+import { capturingLogger as serviceLogger } from "../../support/capturingLogger";
 
 /** The service's own logger writing into an array, so lines are what CloudWatch would receive. */
 function capturingLogger() {
-  const raw: string[] = [];
-  const log = createLogger({
-    level: "info",
-    destination: new Writable({
-      write(chunk, _enc, done) {
-        raw.push(String(chunk));
-        done();
-      },
-    }),
-  });
+  const { log, lines: raw } = serviceLogger("info");
   const lines = () => raw.map((l) => JSON.parse(l) as Record<string, unknown>);
   const gauge = () =>
     lines()
