@@ -20,6 +20,23 @@ afterEach(async () => {
   await t.app.close();
 });
 
+/** One signed SNS notification of an inbound reply to the webhook. */
+function postInbound(inboundMessageId: string) {
+  return t.request({
+    method: "POST",
+    url: "/sms/webhook",
+    headers: snsHeaders(),
+    payload: JSON.stringify(
+      inboundNotification({
+        originationNumber: "+14255550182",
+        destinationNumber: OUR_NUMBER,
+        messageBody: "hello",
+        inboundMessageId,
+      }),
+    ),
+  });
+}
+
 /** The request's operational lines; the line is written once the response is sent. */
 async function linesOf(requestId: string): Promise<Record<string, unknown>[]> {
   const find = () =>
@@ -36,19 +53,7 @@ async function linesOf(requestId: string): Promise<Record<string, unknown>[]> {
 describe("the request line", () => {
   it("records an inbound SMS in one line with method, route, status, duration and outcome", async () => {
     const inboundMessageId = `in-${Date.now()}`;
-    const res = await t.request({
-      method: "POST",
-      url: "/sms/webhook",
-      headers: snsHeaders(),
-      payload: JSON.stringify(
-        inboundNotification({
-          originationNumber: "+14255550182",
-          destinationNumber: OUR_NUMBER,
-          messageBody: "hello",
-          inboundMessageId,
-        }),
-      ),
-    });
+    const res = await postInbound(inboundMessageId);
     expect(res.statusCode).toBe(200);
     const requestId = res.headers["x-request-id"]!;
     const lines = await linesOf(requestId);
@@ -103,19 +108,7 @@ describe("the request line", () => {
     // What the audit log held each time the app asked it to write out, before a response.
     const heldAtFlush: string[][] = [];
     (t.audit as AuditLog).flushSync = () => heldAtFlush.push(t.audit.events.map((e) => e.action));
-    const res = await t.request({
-      method: "POST",
-      url: "/sms/webhook",
-      headers: snsHeaders(),
-      payload: JSON.stringify(
-        inboundNotification({
-          originationNumber: "+14255550182",
-          destinationNumber: OUR_NUMBER,
-          messageBody: "hello",
-          inboundMessageId: `in-flush-${Date.now()}`,
-        }),
-      ),
-    });
+    const res = await postInbound(`in-flush-${Date.now()}`);
     expect(res.statusCode).toBe(200);
     expect(heldAtFlush.at(-1)).toContain("sms.inbound.recorded");
   });
