@@ -84,7 +84,7 @@ describe.each(SCENARIOS)("outbound queue faults on $backend", (scenario) => {
       cluster.peer.delivered.filter((s) => s.target.endsWith("SendTextMessage"));
 
     // The agent talks to processes 0 and 1, one batch at a time each, and sends an item answered
-    // 5xx again with its idempotency key; process 2 only runs its worker until it is killed.
+    // 5xx (or 409 in progress) again with its idempotency key; process 2 only runs its worker until it is killed.
     let retriedItems = 0;
     const enqueueVia = async (process: number) => {
       const answers = [];
@@ -164,7 +164,7 @@ describe.each(SCENARIOS)("outbound queue faults on $backend", (scenario) => {
       killedAfterSent: sentAtKill,
       killedAfterMs,
       enqueuedAfterMs,
-      itemsRetriedAfter5xx: retriedItems,
+      itemsRetried: retriedItems,
       sent: statuses.get("sent") ?? 0,
       unknown,
       lost,

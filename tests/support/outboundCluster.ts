@@ -199,8 +199,10 @@ export class OutboundCluster {
 
   /**
    * A batch as a careful agent sends it: items answered 5xx (the service could not store them;
-   * nothing to rely on) go again with the same idempotency keys, up to `rounds` times. Answers
-   * every item's final result and how many re-sends it took.
+   * nothing to rely on) or 409 `IDEMPOTENCY_IN_PROGRESS` (the earlier try of that key, answered
+   * 5xx when the store timed out, is still running) go again with the same idempotency keys, up
+   * to `rounds` times, waiting longer each round. Answers every item's final result and how many
+   * re-sends it took.
    */
   async sendBatchWithRetries(
     process: number,
@@ -212,10 +214,14 @@ export class OutboundCluster {
     for (let round = 0; round < rounds; round += 1) {
       const again = results
         .map((r, i) => ({ r, i }))
-        .filter(({ r }) => r.status === "error" && (r.httpStatus ?? 500) >= 500);
+        .filter(
+          ({ r }) =>
+            r.status === "error" &&
+            ((r.httpStatus ?? 500) >= 500 || r.code === "IDEMPOTENCY_IN_PROGRESS"),
+        );
       if (again.length === 0) break;
       retried += again.length;
-      await new Promise((r) => setTimeout(r, 500));
+      await new Promise((r) => setTimeout(r, 500 * (round + 1)));
       const answers = await this.sendBatch(
         process,
         again.map(({ i }) => messages[i]!),
