@@ -8,12 +8,13 @@
  * process. The deliveries come from a pool of unique notifications; once the pool has been sent
  * the rest are redeliveries (SNS redelivers too), which take the duplicate path.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { inboundNotification, localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
 import { startServer, startToReadyRow, type BenchRow } from "./benchServer";
 import { load } from "./load";
+import { mergeIntoResults } from "./benchResults";
 
 const SNS_HEADERS = {
   "content-type": "text/plain; charset=UTF-8",
@@ -192,15 +193,7 @@ async function main(): Promise<number> {
   console.log(
     `machine: ${machine.cpu}, ${machine.cores} cores, load ${load1.toFixed(1)} -> ${machine.loadAverageAtEnd?.toFixed(1)}; node ${process.version}`,
   );
-  // dist/bench/bench/memorySoak.js -> the repository's bench/results.json; other figures kept.
-  const resultsFile = join(__dirname, "..", "..", "..", "bench", "results.json");
-  const previous = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, "utf8")) as Record<string, unknown>)
-    : {};
-  writeFileSync(
-    resultsFile,
-    `${JSON.stringify({ ...previous, memory: { machine, node: process.version, rows } }, null, 2)}\n`,
-  );
+  mergeIntoResults({ memory: { machine, node: process.version, rows } });
   return rows.every((r) => r.met !== false) ? 0 : 1;
 }
 

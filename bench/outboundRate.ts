@@ -13,7 +13,6 @@
  * (DynamoDB, SQS and Scheduler on moto; moto's DynamoDB serves one request at a time and is
  * the bottleneck there, not the service). BENCH_OUTBOUND_PPS (50), BENCH_OUTBOUND_SENDS (1000).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import {
@@ -28,6 +27,7 @@ import {
   peerAttempts,
   sendKey,
 } from "../tests/support/peerLedger";
+import { mergeIntoResults } from "./benchResults";
 
 const BACKEND = (process.env.BENCH_OUTBOUND_BACKEND ?? "sqlite") as ClusterBackend;
 const PARTS_PER_SECOND = Number(process.env.BENCH_OUTBOUND_PPS ?? 50);
@@ -37,7 +37,6 @@ const PROCESSES = 3;
 const BATCH = 50;
 // dist/bench/bench/outboundRate.js -> the repository.
 const REPO_ROOT = join(__dirname, "..", "..", "..");
-const RESULTS = join(REPO_ROOT, "bench", "results.json");
 
 export interface OutboundRateResult {
   backend: ClusterBackend;
@@ -131,15 +130,8 @@ async function main(): Promise<number> {
   }
 }
 
-/** Read, merge, write: the other benchmarks' rows stay as they were. */
 function writeResult(result: OutboundRateResult): void {
-  const existing: Record<string, unknown> = existsSync(RESULTS)
-    ? (JSON.parse(readFileSync(RESULTS, "utf8")) as Record<string, unknown>)
-    : {};
-  writeFileSync(
-    RESULTS,
-    `${JSON.stringify({ ...existing, outbound: { node: process.version, ...result } }, null, 2)}\n`,
-  );
+  mergeIntoResults({ outbound: { node: process.version, ...result } });
 }
 
 main()

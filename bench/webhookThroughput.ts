@@ -13,7 +13,7 @@
  * Prints one table, writes bench/results.json, and exits 1 if a target is missed or any request
  * failed. Absolute figures depend on the machine and its load; ratios are the comparable part.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { deliveryEvent } from "../tests/support/events";
@@ -29,6 +29,7 @@ import {
   type BenchServer,
 } from "./benchServer";
 import type { ServeSpec } from "./serve";
+import { mergeIntoResults } from "./benchResults";
 
 const SENDER_PARTS_PER_SECOND = Number(process.env.BENCH_SENDER_PPS ?? 20);
 const SENDER_BACKLOG_SECONDS = Number(process.env.BENCH_SENDER_BACKLOG_SECONDS ?? 8);
@@ -328,13 +329,7 @@ async function main(): Promise<number> {
     connections: CONNECTIONS,
     secondsPerRun: SECONDS,
   };
-  // Other benchmarks keep their figures in the same file (`outbound`): replace only ours.
-  const resultsFile = join(__dirname, "..", "..", "..", "bench", "results.json");
-  const previous = existsSync(resultsFile)
-    ? (JSON.parse(readFileSync(resultsFile, "utf8")) as Record<string, unknown>)
-    : {};
-  const results = { ...previous, machine, node: process.version, rows };
-  writeFileSync(resultsFile, `${JSON.stringify(results, null, 2)}\n`);
+  mergeIntoResults({ machine, node: process.version, rows });
   printTable(rows);
   console.log(
     `machine: ${machine.cpu}, ${machine.cores} cores, load ${load1.toFixed(1)} -> ${machine.loadAverageAtEnd?.toFixed(1)}; node ${process.version}`,
