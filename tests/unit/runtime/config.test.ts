@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from "../../../runtime/src/config";
+import { loadConfig } from "../../../runtime/src/config";
+import { configProblems } from "../../support/configProblems";
 
 const production = {
   USE_MOCK_SMS: "false",
@@ -11,16 +12,6 @@ const production = {
   SNS_ALLOWED_TOPIC_ARNS: "arn:aws:sns:us-west-2:123456789012:eum-sms-inbound",
   STORE: "dynamodb:eum-sms-prod",
 };
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
 
 describe("loadConfig", () => {
   it("runs locally on embedded defaults: mock SMS, SQLite, port 10003", () => {
@@ -53,7 +44,7 @@ describe("loadConfig", () => {
   });
 
   it("names every missing production key with its fix, one line each", () => {
-    const found = problems({ USE_MOCK_SMS: "false" });
+    const found = configProblems({ USE_MOCK_SMS: "false" });
     expect(found).toHaveLength(5);
     for (const key of [
       "AWS_SMS_ORIGINATION_NUMBER",
@@ -80,20 +71,20 @@ describe("loadConfig", () => {
     [{ LOG_LEVEL: "loud" }, /^LOG_LEVEL="loud" must be one of/],
     [{ SNS_CERT_FETCH_OVERRIDE: "https://example.com" }, /must be http:\/\/127\.0\.0\.1/],
   ])("rejects %j", (env, message) => {
-    expect(problems(env as Record<string, string>)).toEqual([expect.stringMatching(message)]);
+    expect(configProblems(env as Record<string, string>)).toEqual([expect.stringMatching(message)]);
   });
 
   it("refuses the test-only certificate override in production and without an emulator", () => {
     expect(
-      problems({ SNS_CERT_FETCH_OVERRIDE: "http://127.0.0.1:5000", NODE_ENV: "production" }),
+      configProblems({ SNS_CERT_FETCH_OVERRIDE: "http://127.0.0.1:5000", NODE_ENV: "production" }),
     ).toEqual([
       expect.stringMatching(
         /^SNS_CERT_FETCH_OVERRIDE is a test-only setting and is refused with NODE_ENV=production/,
       ),
     ]);
-    expect(problems({ ...production, SNS_CERT_FETCH_OVERRIDE: "http://127.0.0.1:5000" })).toEqual([
-      expect.stringMatching(/needs an emulator endpoint/),
-    ]);
+    expect(
+      configProblems({ ...production, SNS_CERT_FETCH_OVERRIDE: "http://127.0.0.1:5000" }),
+    ).toEqual([expect.stringMatching(/needs an emulator endpoint/)]);
     const emulated = loadConfig({
       ...production,
       SNS_CERT_FETCH_OVERRIDE: "http://127.0.0.1:5000",
@@ -110,7 +101,7 @@ describe("loadConfig", () => {
   });
 
   it("says all problems at once", () => {
-    expect(problems({ PORT: "x", STORE: "y" })).toEqual(
+    expect(configProblems({ PORT: "x", STORE: "y" })).toEqual(
       expect.arrayContaining([expect.stringMatching(/^PORT=/), expect.stringMatching(/^STORE=/)]),
     );
   });

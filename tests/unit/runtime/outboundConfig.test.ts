@@ -1,15 +1,6 @@
-import { ConfigError, loadConfig } from "../../../runtime/src/config";
+import { loadConfig } from "../../../runtime/src/config";
 import { parseSendTiming } from "../../../runtime/src/outbound/sendTiming";
-
-function problems(env: Record<string, string>): string[] {
-  try {
-    loadConfig(env);
-  } catch (err) {
-    if (err instanceof ConfigError) return [...err.problems];
-    throw err;
-  }
-  return [];
-}
+import { configProblems } from "../../support/configProblems";
 
 const sqs = {
   OUTBOUND_QUEUE_URL: "https://sqs.us-west-2.amazonaws.com/123456789012/eum-sms-outbound",
@@ -49,13 +40,13 @@ describe("outbound queue and send rule settings", () => {
   it.each(Object.keys(sqs))("names %s when it alone is missing", (key) => {
     const env: Record<string, string> = { ...sqs };
     delete env[key];
-    const found = problems(env);
+    const found = configProblems(env);
     expect(found).toHaveLength(1);
     expect(found[0]).toMatch(new RegExp(`^${key} is missing: .*all of OUTBOUND_QUEUE_URL`));
   });
 
   it("refuses values that are not what their names say", () => {
-    const found = problems({
+    const found = configProblems({
       ...sqs,
       OUTBOUND_QUEUE_URL: "sqs://queue",
       OUTBOUND_QUEUE_ARN: "arn:aws:sns:us-west-2:123456789012:x",
@@ -103,7 +94,7 @@ describe("outbound queue and send rule settings", () => {
     ["FREQUENCY_CAP", "3/10"],
     ["REQUIRE_CONSENT", "maybe"],
   ])("refuses %s=%s, naming the key and the form", (key, value) => {
-    const found = problems({ [key]: value });
+    const found = configProblems({ [key]: value });
     expect(found).toHaveLength(1);
     expect(found[0]).toContain(`${key}="${value}"`);
   });
