@@ -7,6 +7,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
+import { inboundNotification } from "../tests/support/snsSigner";
 import type { ServeSpec } from "./serve";
 
 /** One row of the bench's table and of bench/results.json (the shape webhookThroughput.ts uses). */
@@ -154,4 +155,21 @@ export async function startToReadyRow(dir: string): Promise<BenchRow> {
     target: "< 1000 ms",
     met: median < 1000,
   };
+}
+
+/**
+ * `count` signed SNS notifications of distinct inbound replies (ids `<prefix>-<i>`) from 8,000
+ * patients to the bench's number: the webhook's load, each a new message the first time.
+ */
+export function signedInboundBodies(count: number, prefix: string): string[] {
+  return Array.from({ length: count }, (_, i) =>
+    JSON.stringify(
+      inboundNotification({
+        originationNumber: `+1425555${String(1000 + (i % 8000)).padStart(4, "0")}`,
+        destinationNumber: "+18445550100",
+        messageBody: `${prefix} ${i}`,
+        inboundMessageId: `${prefix}-${i}`,
+      }),
+    ),
+  );
 }

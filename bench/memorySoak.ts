@@ -11,8 +11,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
-import { inboundNotification, localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
-import { startServer, startToReadyRow, type BenchRow } from "./benchServer";
+import { localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
+import { signedInboundBodies, startServer, startToReadyRow, type BenchRow } from "./benchServer";
 import { load } from "./load";
 import { mergeIntoResults } from "./benchResults";
 
@@ -74,16 +74,7 @@ export async function memorySoak(options: MemorySoakOptions = {}): Promise<Bench
     const ca = localSnsCa();
     writeFileSync(join(dir, "cert.pem"), ca.certPem);
     console.log(`soak: signing ${poolSize} SNS deliveries...`);
-    const bodies = Array.from({ length: poolSize }, (_, i) =>
-      JSON.stringify(
-        inboundNotification({
-          originationNumber: `+1425555${String(1000 + (i % 8000)).padStart(4, "0")}`,
-          destinationNumber: "+18445550100",
-          messageBody: `soak ${i}`,
-          inboundMessageId: `soak-${i}`,
-        }),
-      ),
-    );
+    const bodies = signedInboundBodies(poolSize, "soak");
     const server = await startServer({
       kind: "app",
       logging: "on",

@@ -17,12 +17,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { deliveryEvent } from "../tests/support/events";
-import { inboundNotification, localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
+import { localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
 import { load, type LoadResult } from "./load";
 import { dynamoDbInboundCpu } from "./dynamoDbInbound";
 import { senderBacklog } from "./senderBacklog";
 import { memorySoak } from "./memorySoak";
 import {
+  signedInboundBodies,
   startServer as startBenchServer,
   startToReadyRow,
   type BenchRow,
@@ -214,16 +215,7 @@ async function main(): Promise<number> {
   const ca = localSnsCa();
   writeFileSync(join(dir, "cert.pem"), ca.certPem);
   console.log(`signing ${INBOUND_BODIES} SNS deliveries...`);
-  const inbound = Array.from({ length: INBOUND_BODIES }, (_, i) =>
-    JSON.stringify(
-      inboundNotification({
-        originationNumber: `+1425555${String(1000 + (i % 8000)).padStart(4, "0")}`,
-        destinationNumber: "+18445550100",
-        messageBody: `reply ${i}`,
-        inboundMessageId: `bench-${i}`,
-      }),
-    ),
-  );
+  const inbound = signedInboundBodies(INBOUND_BODIES, "bench");
   const inboundWarm = inbound.splice(0, 1000);
   const deliveries = Array.from({ length: 20000 }, (_, i) =>
     JSON.stringify(
