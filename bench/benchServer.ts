@@ -4,10 +4,11 @@
  * `memorySoak.ts`.
  */
 import { spawn } from "node:child_process";
+import { createPrivateKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { inboundNotification } from "../tests/support/snsSigner";
+import { inboundNotification, localSnsCa } from "../tests/support/snsSigner";
 import type { ServeSpec } from "./serve";
 
 /** One row of the bench's table and of bench/results.json (the shape webhookThroughput.ts uses). */
@@ -158,18 +159,34 @@ export async function startToReadyRow(dir: string): Promise<BenchRow> {
 }
 
 /**
- * `count` signed SNS notifications of distinct inbound replies (ids `<prefix>-<i>`) from 8,000
- * patients to the bench's number: the webhook's load, each a new message the first time.
+ * `count` signed SNS notifications of distinct inbound replies (ids `<prefix>-<i>` from `first`)
+ * from 8,000 patients to the bench's number: the webhook's load, each a new message the first
+ * time. Signed with the local test CA's 2048-bit key, or with `key`.
  */
-export function signedInboundBodies(count: number, prefix: string): string[] {
-  return Array.from({ length: count }, (_, i) =>
-    JSON.stringify(
-      inboundNotification({
-        originationNumber: `+1425555${String(1000 + (i % 8000)).padStart(4, "0")}`,
-        destinationNumber: "+18445550100",
-        messageBody: `${prefix} ${i}`,
-        inboundMessageId: `${prefix}-${i}`,
-      }),
-    ),
-  );
+export function signedInboundBodies(
+  count: number,
+  prefix: string,
+  options: { first?: number; key?: KeyObject } = {},
+): string[] {
+  const first = options.first ?? 0;
+  // Parsed once: signing with the PEM text would parse it again for every notification.
+  const key = options.key ?? createPrivateKey(localSnsCa().keyPem);
+  return Array.from({ length: count }, (_, n) => {
+    const i = first + n;
+    return JSON.stringify(
+      inboundNotification(
+        {
+          originationNumber: `+1425555${String(1000 + (i % 8000)).padStart(4, "0")}`,
+          destinationNumber: "+18445550100",
+          messageBody: `${prefix} ${i}`,
+          inboundMessageId: `${prefix}-${i}`,
+        },
+        // Unique across the processes and threads that sign (each has its own default counter).
+        {
+          messageId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+          key,
+        },
+      ),
+    );
+  });
 }
