@@ -26,6 +26,19 @@ export interface BenchRow {
 
 // node:sqlite is still flagged experimental on Node 22; its warning is noise in the table.
 export const NODE_FLAGS = ["--disable-warning=ExperimentalWarning"];
+
+/**
+ * The NODE_OPTIONS the runtime image sets (`runtime/Dockerfile`): the service under test runs with
+ * the same options as it does in its task, so an option that trades memory for CPU shows up in
+ * every row that measures the service. Read from the Dockerfile, so the two cannot drift.
+ */
+export function imageNodeOptions(dockerfile = readFileSync(DOCKERFILE, "utf8")): string[] {
+  const m = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(dockerfile);
+  if (!m) throw new Error(`${DOCKERFILE}: no NODE_OPTIONS= in its ENV`);
+  return (m[1] ?? m[2]!).split(/\s+/).filter(Boolean);
+}
+// dist/bench/bench/ -> the repository's runtime/Dockerfile.
+const DOCKERFILE = join(__dirname, "..", "..", "..", "runtime", "Dockerfile");
 // USER_HZ: 100 on every Linux this runs on (proc(5)).
 const CLOCK_TICKS = 100;
 
@@ -41,16 +54,25 @@ export interface BenchServer {
 
 /**
  * Starts `serve.js` (next to this module once compiled) with `spec` and extra Node flags (a CPU
- * profile); resolves once it listens.
+ * profile, the memory sampler); resolves once it listens. The service (`kind: "app"`) gets the
+ * image's NODE_OPTIONS too; the baselines run on plain Node.
  */
 export async function startServer(
   spec: ServeSpec,
   nodeArgs: readonly string[] = [],
+  env: Record<string, string> = {},
 ): Promise<BenchServer> {
+  const imageOptions = spec.kind === "app" ? imageNodeOptions() : [];
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, ...nodeArgs, join(__dirname, "serve.js"), JSON.stringify(spec)],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    [
+      ...NODE_FLAGS,
+      ...imageOptions,
+      ...nodeArgs,
+      join(__dirname, "serve.js"),
+      JSON.stringify(spec),
+    ],
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } },
   );
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -102,7 +124,7 @@ export async function startToReady(dir: string): Promise<number> {
   // dist/bench/bench/ -> dist/bench/runtime/src/main.js (tsconfig.bench.json compiles runtime/).
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, join(__dirname, "..", "runtime", "src", "main.js")],
+    [...NODE_FLAGS, ...imageNodeOptions(), join(__dirname, "..", "runtime", "src", "main.js")],
     {
       env: {
         PATH: process.env.PATH ?? "",

@@ -38,7 +38,9 @@ export class SignedBodyStream {
   private readonly workers: Worker[];
   private readonly idle: Worker[];
   private readonly batch: number;
-  private readonly highWater: number;
+  private highWater: number;
+  /** Workers allowed to sign at once (0 while paused). */
+  private signing: number;
   private readonly key: KeyObject;
   private readonly prefix: string;
   private waiters: (() => void)[] = [];
@@ -56,6 +58,7 @@ export class SignedBodyStream {
       () => new Worker(join(__dirname, "signingWorker.js"), { workerData: data }),
     );
     this.idle = [...this.workers];
+    this.signing = this.workers.length;
     for (const worker of this.workers) {
       worker.on("message", (bodies: string[]) => {
         this.requested -= bodies.length;
@@ -99,8 +102,24 @@ export class SignedBodyStream {
     return body;
   }
 
+  /** No more signing (while the service runs at full load: the signing would take its CPU). */
+  pause(): void {
+    this.signing = 0;
+  }
+
+  /** Signing again, by at most `workers` threads at once, up to `highWater` bodies. */
+  resume(options: { workers: number; highWater: number }): void {
+    this.signing = Math.min(options.workers, this.workers.length);
+    this.highWater = options.highWater;
+    this.refill();
+  }
+
   private refill(): void {
-    while (this.idle.length > 0 && this.available + this.requested < this.highWater) {
+    while (
+      this.workers.length - this.idle.length < this.signing &&
+      this.idle.length > 0 &&
+      this.available + this.requested < this.highWater
+    ) {
       const worker = this.idle.pop()!;
       const request: SigningRequest = { first: this.nextIndex, count: this.batch };
       this.nextIndex += this.batch;
