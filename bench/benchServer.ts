@@ -4,10 +4,11 @@
  * `memorySoak.ts`.
  */
 import { spawn } from "node:child_process";
+import { createPrivateKey, type KeyObject } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
-import { inboundNotification } from "../tests/support/snsSigner";
+import { inboundNotification, localSnsCa } from "../tests/support/snsSigner";
 import type { ServeSpec } from "./serve";
 
 /** One row of the bench's table and of bench/results.json (the shape webhookThroughput.ts uses). */
@@ -25,6 +26,19 @@ export interface BenchRow {
 
 // node:sqlite is still flagged experimental on Node 22; its warning is noise in the table.
 export const NODE_FLAGS = ["--disable-warning=ExperimentalWarning"];
+
+/**
+ * The NODE_OPTIONS the runtime image sets (`runtime/Dockerfile`): the service under test runs with
+ * the same options as it does in its task, so an option that trades memory for CPU shows up in
+ * every row that measures the service. Read from the Dockerfile, so the two cannot drift.
+ */
+export function imageNodeOptions(dockerfile = readFileSync(DOCKERFILE, "utf8")): string[] {
+  const m = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(dockerfile);
+  if (!m) throw new Error(`${DOCKERFILE}: no NODE_OPTIONS= in its ENV`);
+  return (m[1] ?? m[2]!).split(/\s+/).filter(Boolean);
+}
+// dist/bench/bench/ -> the repository's runtime/Dockerfile.
+const DOCKERFILE = join(__dirname, "..", "..", "..", "runtime", "Dockerfile");
 // USER_HZ: 100 on every Linux this runs on (proc(5)).
 const CLOCK_TICKS = 100;
 
@@ -40,16 +54,25 @@ export interface BenchServer {
 
 /**
  * Starts `serve.js` (next to this module once compiled) with `spec` and extra Node flags (a CPU
- * profile); resolves once it listens.
+ * profile, the memory sampler); resolves once it listens. The service (`kind: "app"`) gets the
+ * image's NODE_OPTIONS too; the baselines run on plain Node.
  */
 export async function startServer(
   spec: ServeSpec,
   nodeArgs: readonly string[] = [],
+  env: Record<string, string> = {},
 ): Promise<BenchServer> {
+  const imageOptions = spec.kind === "app" ? imageNodeOptions() : [];
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, ...nodeArgs, join(__dirname, "serve.js"), JSON.stringify(spec)],
-    { stdio: ["ignore", "pipe", "inherit"] },
+    [
+      ...NODE_FLAGS,
+      ...imageOptions,
+      ...nodeArgs,
+      join(__dirname, "serve.js"),
+      JSON.stringify(spec),
+    ],
+    { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } },
   );
   const url = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -101,7 +124,7 @@ export async function startToReady(dir: string): Promise<number> {
   // dist/bench/bench/ -> dist/bench/runtime/src/main.js (tsconfig.bench.json compiles runtime/).
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, join(__dirname, "..", "runtime", "src", "main.js")],
+    [...NODE_FLAGS, ...imageNodeOptions(), join(__dirname, "..", "runtime", "src", "main.js")],
     {
       env: {
         PATH: process.env.PATH ?? "",
@@ -158,18 +181,34 @@ export async function startToReadyRow(dir: string): Promise<BenchRow> {
 }
 
 /**
- * `count` signed SNS notifications of distinct inbound replies (ids `<prefix>-<i>`) from 8,000
- * patients to the bench's number: the webhook's load, each a new message the first time.
+ * `count` signed SNS notifications of distinct inbound replies (ids `<prefix>-<i>` from `first`)
+ * from 8,000 patients to the bench's number: the webhook's load, each a new message the first
+ * time. Signed with the local test CA's 2048-bit key, or with `key`.
  */
-export function signedInboundBodies(count: number, prefix: string): string[] {
-  return Array.from({ length: count }, (_, i) =>
-    JSON.stringify(
-      inboundNotification({
-        originationNumber: `+1425555${String(1000 + (i % 8000)).padStart(4, "0")}`,
-        destinationNumber: "+18445550100",
-        messageBody: `${prefix} ${i}`,
-        inboundMessageId: `${prefix}-${i}`,
-      }),
-    ),
-  );
+export function signedInboundBodies(
+  count: number,
+  prefix: string,
+  options: { first?: number; key?: KeyObject } = {},
+): string[] {
+  const first = options.first ?? 0;
+  // Parsed once: signing with the PEM text would parse it again for every notification.
+  const key = options.key ?? createPrivateKey(localSnsCa().keyPem);
+  return Array.from({ length: count }, (_, n) => {
+    const i = first + n;
+    return JSON.stringify(
+      inboundNotification(
+        {
+          originationNumber: `+1425555${String(1000 + (i % 8000)).padStart(4, "0")}`,
+          destinationNumber: "+18445550100",
+          messageBody: `${prefix} ${i}`,
+          inboundMessageId: `${prefix}-${i}`,
+        },
+        // Unique across the processes and threads that sign (each has its own default counter).
+        {
+          messageId: `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`,
+          key,
+        },
+      ),
+    );
+  });
 }

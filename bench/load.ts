@@ -13,7 +13,10 @@ export interface LoadResult {
 export interface LoadOptions {
   url: string;
   headers: Record<string, string>;
-  bodies: readonly string[];
+  /** Sent in turn, from the start again when spent. */
+  bodies?: readonly string[];
+  /** Or the next body, for a load that must never repeat one (`SignedBodyStream`). */
+  nextBody?: () => string;
   seconds: number;
   connections: number;
   /** Requests per second across all connections; unset: as fast as the server answers. */
@@ -22,6 +25,8 @@ export interface LoadOptions {
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
   let i = 0;
+  const bodies = options.bodies ?? [];
+  const nextBody = options.nextBody ?? (() => bodies[i++ % bodies.length]);
   const result = await autocannon({
     url: `${options.url}/sms/webhook`,
     method: "POST",
@@ -29,9 +34,7 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     duration: options.seconds,
     ...(options.overallRate ? { overallRate: Math.max(1, Math.round(options.overallRate)) } : {}),
     headers: options.headers,
-    requests: [
-      { setupRequest: (req) => ({ ...req, body: options.bodies[i++ % options.bodies.length] }) },
-    ],
+    requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
   });
   return {
     rps: result.requests.average,

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { sign } from "node:crypto";
+import { sign, type KeyObject } from "node:crypto";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { snsStringToSign, type SnsMessage } from "../../runtime/src/sns/snsMessage";
@@ -11,14 +11,16 @@ export interface LocalSnsCa {
   keyPem: string;
 }
 
-let cached: LocalSnsCa | undefined;
+const cached = new Map<number, LocalSnsCa>();
 
 /**
- * A local CA and an SNS-like signing certificate made with openssl, once per test process, so
- * signature tests exercise real X.509 parsing without any network.
+ * A local CA and an SNS-like signing certificate made with openssl, once per test process and key
+ * size, so signature tests exercise real X.509 parsing without any network. SNS signs with a
+ * 2048-bit RSA key; the memory soak uses 1024 bits to sign fast enough (`bench/signedBodyStream.ts`).
  */
-export function localSnsCa(): LocalSnsCa {
-  if (cached) return cached;
+export function localSnsCa(keyBits = 2048): LocalSnsCa {
+  const known = cached.get(keyBits);
+  if (known) return known;
   const dir = mkdtempSync(join(tmpdir(), "sns-ca-"));
   const run = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
   try {
@@ -40,7 +42,7 @@ export function localSnsCa(): LocalSnsCa {
     run(
       "req",
       "-newkey",
-      "rsa:2048",
+      `rsa:${keyBits}`,
       "-nodes",
       "-keyout",
       "sns.key",
@@ -67,11 +69,12 @@ export function localSnsCa(): LocalSnsCa {
       "-extfile",
       "ext.cnf",
     );
-    cached = {
+    const ca = {
       certPem: readFileSync(join(dir, "sns.pem"), "utf8"),
       keyPem: readFileSync(join(dir, "sns.key"), "utf8"),
     };
-    return cached;
+    cached.set(keyBits, ca);
+    return ca;
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -84,8 +87,11 @@ export const TEST_CERT_URL =
 /** Any SNS message's fields; SignatureVersion and SigningCertURL default, Signature is made. */
 type Unsigned = { Type: SnsMessage["Type"] } & Record<string, unknown>;
 
-/** Signs an SNS message the way SNS does, with the local test certificate. */
-export function signSnsMessage(unsigned: Unsigned, keyPem = localSnsCa().keyPem): SnsMessage {
+/** Signs an SNS message the way SNS does, with the local test certificate's key (or `key`). */
+export function signSnsMessage(
+  unsigned: Unsigned,
+  key: string | KeyObject = localSnsCa().keyPem,
+): SnsMessage {
   const message = {
     SignatureVersion: "2",
     SigningCertURL: TEST_CERT_URL,
@@ -93,11 +99,9 @@ export function signSnsMessage(unsigned: Unsigned, keyPem = localSnsCa().keyPem)
     Signature: "",
   } as unknown as SnsMessage;
   const algorithm = message.SignatureVersion === "1" ? "sha1" : "sha256";
-  message.Signature = sign(
-    algorithm,
-    Buffer.from(snsStringToSign(message), "utf8"),
-    keyPem,
-  ).toString("base64");
+  message.Signature = sign(algorithm, Buffer.from(snsStringToSign(message), "utf8"), key).toString(
+    "base64",
+  );
   return message;
 }
 
@@ -106,15 +110,19 @@ let counter = 0;
 /** A signed SNS Notification carrying an inbound SMS, as End User Messaging publishes it. */
 export function inboundNotification(
   sms: Record<string, unknown>,
-  options: { messageId?: string; timestamp?: Date; topicArn?: string } = {},
+  options: { messageId?: string; timestamp?: Date; topicArn?: string; key?: KeyObject } = {},
 ): SnsMessage {
   counter += 1;
-  return signSnsMessage({
-    Type: "Notification",
-    MessageId: options.messageId ?? `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`,
-    TopicArn: options.topicArn ?? TEST_TOPIC_ARN,
-    Message: JSON.stringify(sms),
-    Timestamp: (options.timestamp ?? new Date()).toISOString(),
-    UnsubscribeURL: "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
-  });
+  return signSnsMessage(
+    {
+      Type: "Notification",
+      MessageId:
+        options.messageId ?? `00000000-0000-4000-8000-${String(counter).padStart(12, "0")}`,
+      TopicArn: options.topicArn ?? TEST_TOPIC_ARN,
+      Message: JSON.stringify(sms),
+      Timestamp: (options.timestamp ?? new Date()).toISOString(),
+      UnsubscribeURL: "https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe",
+    },
+    options.key,
+  );
 }

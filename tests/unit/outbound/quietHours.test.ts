@@ -10,7 +10,12 @@ import {
   STATE_QUIET_HOURS,
   type Weekday,
 } from "../../../runtime/src/outbound/rules/stateQuietHours";
-import { InvalidTimeZoneError, wallClockMs } from "../../../runtime/src/outbound/rules/zonedTime";
+import {
+  assertTimeZone,
+  cachedFormatterCount,
+  InvalidTimeZoneError,
+  wallClockMs,
+} from "../../../runtime/src/outbound/rules/zonedTime";
 
 const DEFAULT = { allowedStart: "08:00", allowedEnd: "21:00" };
 const at = (iso: string) => new Date(iso);
@@ -132,5 +137,22 @@ describe("nextAllowedInstant, for any instant, window and area code (property)",
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("zone formatter cache", () => {
+  it("stays bounded when callers spell one zone in ever new letter cases", () => {
+    const zone = "America/Argentina/ComodRivadavia";
+    const letters = [...zone].map((c, i) => i).filter((i) => /[a-z]/i.test(zone[i]!));
+    for (let n = 0; n < 2_500; n += 1) {
+      // The n-th spelling: bit b of n upper-cases the b-th letter.
+      const spelled = [...zone.toLowerCase()];
+      letters.forEach((i, b) => {
+        if ((n >> b) & 1) spelled[i] = spelled[i]!.toUpperCase();
+      });
+      assertTimeZone(spelled.join(""));
+    }
+    expect(cachedFormatterCount()).toBeLessThanOrEqual(1_000);
+    expect(wallClockMs("america/chicago", Date.UTC(2026, 0, 1, 12))).toBe(Date.UTC(2026, 0, 1, 6));
   });
 });

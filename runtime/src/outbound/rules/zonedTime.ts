@@ -12,7 +12,18 @@ export class InvalidTimeZoneError extends Error {
   }
 }
 
+/**
+ * Keyed by the zone as the caller spelled it, and ICU takes any letter case ("america/chicago"):
+ * an agent's `timeZone` values could otherwise grow this map without end, each entry holding ICU
+ * memory outside the V8 heap. A deployment uses a handful of zones; past the limit, start over.
+ */
 const formatters = new Map<string, Intl.DateTimeFormat>();
+const FORMATTER_LIMIT = 1_000;
+
+/** Formatters held now (for the test that the cache stays bounded). */
+export function cachedFormatterCount(): number {
+  return formatters.size;
+}
 
 function formatterFor(zone: string): Intl.DateTimeFormat {
   let f = formatters.get(zone);
@@ -31,6 +42,7 @@ function formatterFor(zone: string): Intl.DateTimeFormat {
     } catch {
       throw new InvalidTimeZoneError(zone);
     }
+    if (formatters.size >= FORMATTER_LIMIT) formatters.clear();
     formatters.set(zone, f);
   }
   return f;
