@@ -26,7 +26,7 @@ import { registerWebhook } from "./routes/webhook";
 import type { Lifecycle } from "./lifecycle";
 import { MockSmsGateway } from "./sms/mockSmsGateway";
 import type { NumberReadiness } from "./sms/numberReadiness";
-import type { SecretCheck } from "./auth/rotatingSecret";
+import { comparableSecret, type SecretCheck } from "./auth/rotatingSecret";
 import type { SmsGateway } from "./sms/smsGateway";
 import { SmsSender } from "./sms/smsSender";
 import type { CertificateSource } from "./sns/certificateSource";
@@ -321,7 +321,9 @@ export function buildApp(deps: AppDeps): {
     eventBridgeApiKeyHeader: deps.config.eventBridgeApiKeyHeader,
     now,
   });
-  registerAgentApi(app, { service, agentApiToken: deps.config.agentApiToken });
+  // Hashed once here: every /v1 and /mcp request compares its bearer token with it.
+  const agentApiToken = comparableSecret(deps.config.agentApiToken);
+  registerAgentApi(app, { service, agentApiToken });
   const localLoop =
     deps.config.localLoop === true && deps.gateway instanceof MockSmsGateway
       ? new LocalLoop(service, deps.gateway)
@@ -330,7 +332,7 @@ export function buildApp(deps: AppDeps): {
     registerSimulateRoutes(app, {
       loop: localLoop,
       gateway: deps.gateway,
-      agentApiToken: deps.config.agentApiToken,
+      agentApiToken,
     });
   }
   registerMcpEndpoint(app, {
@@ -343,7 +345,7 @@ export function buildApp(deps: AppDeps): {
     localLoop,
     log: deps.logger,
     version: SERVICE_VERSION,
-    agentApiToken: deps.config.agentApiToken,
+    agentApiToken,
   });
   registerAgentCard(app, { publicBaseUrl: deps.config.publicBaseUrl });
   return { app, lifecycle, worker, queue };

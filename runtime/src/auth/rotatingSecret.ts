@@ -1,7 +1,7 @@
 // The SDK is loaded when a secret is first read: the webhook and the agent API import this module
 // for `secretMatches`, and a task without rotated secrets never needs it.
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { constantTimeEqual } from "./constantTimeEqual";
+import { digestOf, ExpectedSecret } from "./constantTimeEqual";
 
 /** One staged version of a secret, as Secrets Manager returns it. */
 export interface StagedValue {
@@ -20,8 +20,16 @@ export type SecretCheck = string | { matches(presented: string): boolean };
 
 export function secretMatches(presented: string, expected: SecretCheck): boolean {
   return typeof expected === "string"
-    ? constantTimeEqual(presented, expected)
+    ? new ExpectedSecret(expected).matches(presented)
     : expected.matches(presented);
+}
+
+/**
+ * The check a route keeps for its whole life: a fixed value becomes an `ExpectedSecret`, hashed
+ * once here rather than on every request; a rotating secret is already one.
+ */
+export function comparableSecret(check: SecretCheck): { matches(presented: string): boolean } {
+  return typeof check === "string" ? new ExpectedSecret(check) : check;
 }
 
 export interface RotatingSecretOptions {
@@ -45,7 +53,9 @@ export interface RotatingSecretOptions {
  */
 export class RotatingSecret {
   private current: StagedValue;
-  private previous: StagedValue | undefined;
+  // The current and previous values as digests, made when they are read rather than per request.
+  private currentSecret: ExpectedSecret;
+  private previousSecret: ExpectedSecret | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -54,15 +64,17 @@ export class RotatingSecret {
     // Until the first read, the start value counts as a version as old as the epoch: no overlap
     // is granted to anything else.
     this.current = { value: options.initial, createdAt: new Date(0) };
+    this.currentSecret = new ExpectedSecret(options.initial);
   }
 
   matches(presented: string): boolean {
     // Both comparisons always run, so the time taken does not say which value matched.
-    const isCurrent = constantTimeEqual(presented, this.current.value);
-    const previous = this.previous;
+    const digest = digestOf(presented);
+    const isCurrent = this.currentSecret.matchesDigest(digest, presented.length);
+    const previous = this.previousSecret;
     const isPrevious =
       previous !== undefined &&
-      constantTimeEqual(presented, previous.value) &&
+      previous.matchesDigest(digest, presented.length) &&
       this.now() < this.current.createdAt.getTime() + this.options.overlapMs;
     return isCurrent || isPrevious;
   }
@@ -76,7 +88,8 @@ export class RotatingSecret {
       ]);
       if (current === undefined) throw new Error("the secret has no AWSCURRENT version");
       this.current = current;
-      this.previous = previous;
+      this.currentSecret = new ExpectedSecret(current.value);
+      this.previousSecret = previous === undefined ? undefined : new ExpectedSecret(previous.value);
     } catch (error) {
       this.options.onRefreshError?.(error);
     }

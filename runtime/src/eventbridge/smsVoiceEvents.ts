@@ -119,11 +119,14 @@ function eventTime(detailTime: unknown, envelopeTime: unknown, now: Date): strin
   } else if (typeof envelopeTime === "string") {
     ms = Date.parse(envelopeTime);
   }
-  if (ms === undefined || Number.isNaN(new Date(ms).getTime())) {
+  if (ms === undefined) throw new AppError("INVALID_EVENT", "event has no usable time");
+  // One Date, checked and then rendered (a time outside the Date range is NaN here).
+  const time = new Date(ms);
+  if (Number.isNaN(time.getTime())) {
     throw new AppError("INVALID_EVENT", "event has no usable time");
   }
   if (ms - now.getTime() > MAX_EVENT_FUTURE_SKEW_MS) {
     throw new AppError("INVALID_EVENT", "event time is too far in the future");
   }
-  return new Date(ms).toISOString();
+  return time.toISOString();
 }

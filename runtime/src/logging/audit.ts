@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import { isoTimeOncePerMs } from "./lineTime";
 import { turnBufferedDestination, type TurnBufferedDestination } from "./turnBufferedDestination";
 
 /**
@@ -58,7 +59,7 @@ export function createAuditLog(
     {
       level: "info",
       base: { logType: "audit", service: "eum-sms-runtime" },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeOncePerMs(),
     },
     destination,
   );

@@ -1,6 +1,7 @@
 import pino, { type Logger, type DestinationStream } from "pino";
 import { serializeError } from "./errorSerializer";
 import { censorPhiKeys } from "./phiKeyGuard";
+import { isoTimeOncePerMs } from "./lineTime";
 import { turnBufferedDestination } from "./turnBufferedDestination";
 
 export { serializeError } from "./errorSerializer";
@@ -21,7 +22,7 @@ export function createLogger(options: {
     {
       level: options.level,
       base: { service: "eum-sms-runtime" },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTimeOncePerMs(),
       messageKey: "msg",
       serializers: { req: serializeRequest, res: serializeResponse, err: serializeError },
       formatters: { log: censorPhiKeys },

@@ -65,8 +65,18 @@ export function turnBufferedDestination(target: number | string): TurnBufferedDe
   };
 }
 
+const LEVEL_PREFIX = '{"level":';
+
 /** The level pino writes first in every line (`{"level":30,...`); unknown shapes count as urgent. */
-function levelOf(line: string): number {
+export function levelOf(line: string): number {
+  // pino's levels are two digits: read them where they sit (a regex per line cost more).
+  if (line.startsWith(LEVEL_PREFIX)) {
+    const tens = line.charCodeAt(9) - 48;
+    const units = line.charCodeAt(10) - 48;
+    if (tens >= 0 && tens <= 9 && units >= 0 && units <= 9 && line.charCodeAt(11) === 44) {
+      return tens * 10 + units;
+    }
+  }
   const match = /^\{"level":(\d+)/.exec(line);
   return match ? Number(match[1]) : Number.POSITIVE_INFINITY;
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from "fastify";
-import { secretMatches, type SecretCheck } from "../auth/rotatingSecret";
+import { comparableSecret, type SecretCheck } from "../auth/rotatingSecret";
 import { WEBHOOK_PATH } from "../contract/runtimeContract";
 import type { Caller, ConversationService } from "../conversations/conversationService";
 import { parseInboundSms } from "../conversations/inboundSms";
@@ -36,6 +36,13 @@ export interface WebhookDeps {
  * proven by the connection's API key. 2xx means stored; 5xx asks AWS to retry; 4xx is final.
  */
 export function registerWebhook(app: FastifyInstance, deps: WebhookDeps): void {
+  const eventBridge: EventBridgeDeps = {
+    service: deps.service,
+    apiKey:
+      deps.eventBridgeApiKey === undefined ? undefined : comparableSecret(deps.eventBridgeApiKey),
+    apiKeyHeader: deps.eventBridgeApiKeyHeader,
+    now: deps.now,
+  };
   app.post(WEBHOOK_PATH, async (request, reply) => {
     const body = request.body;
     const snsType = request.headers["x-amz-sns-message-type"];
@@ -44,7 +51,7 @@ export function registerWebhook(app: FastifyInstance, deps: WebhookDeps): void {
       return reply.code(200).send(result);
     }
     if (request.headers[deps.eventBridgeApiKeyHeader] !== undefined || isEventBridgeShaped(body)) {
-      const result = await handleEventBridge(request, body, deps);
+      const result = await handleEventBridge(request, body, eventBridge);
       return reply.code(200).send(result);
     }
     throw new AppError("UNRECOGNISED_CALLER", "expected an SNS message or an EventBridge event");
@@ -156,16 +163,24 @@ const SNS_REJECTION_CODES: Record<SnsRejection, ErrorCode> = {
   BAD_SIGNATURE: "SNS_BAD_SIGNATURE",
 };
 
+/** What the EventBridge half needs, made once: the API key is hashed here, not per request. */
+interface EventBridgeDeps {
+  service: ConversationService;
+  apiKey: { matches(presented: string): boolean } | undefined;
+  apiKeyHeader: string;
+  now: () => Date;
+}
+
 async function handleEventBridge(
   request: FastifyRequest,
   body: unknown,
-  deps: WebhookDeps,
+  deps: EventBridgeDeps,
 ): Promise<{ status: string }> {
-  const presented = request.headers[deps.eventBridgeApiKeyHeader];
+  const presented = request.headers[deps.apiKeyHeader];
   if (
-    deps.eventBridgeApiKey === undefined ||
+    deps.apiKey === undefined ||
     typeof presented !== "string" ||
-    !secretMatches(presented, deps.eventBridgeApiKey)
+    !deps.apiKey.matches(presented)
   ) {
     request.log.warn("eventbridge call with a missing or wrong api key");
     throw new AppError("UNAUTHORIZED", "missing or invalid API key");

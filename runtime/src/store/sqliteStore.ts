@@ -182,11 +182,7 @@ export class SqliteConversationStore
 
   updateDelivery(messageId: string, d: DeliveryStatus): Promise<boolean> {
     return this.db.run("updateDelivery", () => {
-      const exists = this.db
-        .sql("SELECT 1 FROM outbound_messages WHERE message_id = ?")
-        .get(messageId);
-      if (!exists) return false;
-      this.db
+      const updated = this.db
         .sql(
           `UPDATE outbound_messages
              SET delivery_status = ?, delivery_final = ?, delivery_at = ?
@@ -194,7 +190,13 @@ export class SqliteConversationStore
         )
         // A final status beats any non-final one whatever their times (issue 9, finding 6).
         .run(d.status, d.final ? 1 : 0, d.at, messageId, d.at, d.final ? 1 : 0);
-      return true;
+      if (Number(updated.changes) === 1) return true;
+      // Nothing changed: an unknown message, or a final or newer status already there. Only
+      // then is the row looked up (most events are newer and cost the one statement).
+      return (
+        this.db.sql("SELECT 1 FROM outbound_messages WHERE message_id = ?").get(messageId) !==
+        undefined
+      );
     });
   }
 
