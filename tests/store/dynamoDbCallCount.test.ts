@@ -36,7 +36,8 @@ beforeEach(async () => {
   calls = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      calls.push(String(context.commandName).replace(/Command$/, ""));
+      const name = String(context.commandName).replace(/Command$/, "");
+      calls.push(isRateWindow(args.input) ? `${name} (rate window)` : name);
       return next(args);
     },
     { step: "initialize", name: "countCalls" },
@@ -46,6 +47,13 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.app.close();
 });
+
+/** Whether a call's key is a rate window's counter (`partitionKeys.rateWindow`). */
+function isRateWindow(input: unknown): boolean {
+  const pk = (input as { Key?: { pk?: { S?: unknown } | unknown } }).Key?.pk;
+  const text = typeof pk === "object" && pk !== null && "S" in pk ? pk.S : pk;
+  return typeof text === "string" && text.startsWith("RATE#");
+}
 
 async function send(): Promise<string> {
   const res = await t.request({
@@ -91,11 +99,19 @@ describe("DynamoDB calls per unit of work", () => {
     await send();
     // Issue 12: every send is a durable record, claimed, paced across tasks and ended under its
     // lease. No consent and no cap configured here, so neither is read or written.
-    expect(calls).toEqual([
+    // The rate window's counter takes one call, more only when the clock outruns the store: a
+    // second conditional update when the counter lags the clock, or a new slot booked when the
+    // send woke too late for its own (ratePacer.ts). On a loaded machine either happens, so
+    // those calls are counted apart and bounded rather than listed.
+    const rateCalls = calls.filter((c) => c === "UpdateItem (rate window)").length;
+    expect(rateCalls).toBeGreaterThanOrEqual(1);
+    expect(rateCalls).toBeLessThanOrEqual(4);
+    const firstRate = calls.indexOf("UpdateItem (rate window)");
+    expect(calls.filter((c, i) => i <= firstRate || c !== "UpdateItem (rate window)")).toEqual([
       "GetItem", // opt-out, for the verdict
       "PutItem", // createSend
       "UpdateItem", // claimSend (the inline lease)
-      "UpdateItem", // takeRateBudget (the number's window, shared by every task)
+      "UpdateItem (rate window)", // takeRateBudget (the number's window, shared by every task)
       "UpdateItem", // markCallStarted
       "GetItem", // opt-out again, right before the call (PatientSender)
       "PutItem", // the outbound message
