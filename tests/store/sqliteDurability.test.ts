@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,6 +8,7 @@ import { SqliteCheckpointer } from "../../runtime/src/store/sqliteCheckpointer";
 import { openSqliteDatabase } from "../../runtime/src/store/sqliteDriver";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { fdatasyncFile } from "../../runtime/src/store/walSync";
+import { repoRoot } from "../support/paths";
 import { buildTestApp } from "../support/testApp";
 
 /**
@@ -234,4 +236,24 @@ describe("SqliteConversationStore durability", () => {
     await expect(reopened.recordInbound({ inbound: inbound("a") })).resolves.toBe("duplicate");
     await reopened.close();
   });
+
+  it("does not keep a process alive that never closes it (the checkpointer's thread is unref'd)", async () => {
+    // Built code in a child process (dist/, built by globalSetup): jest itself would not show it.
+    const module = join(repoRoot, "dist", "runtime", "src", "store", "sqliteStore.js");
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const { SqliteConversationStore } = require(process.argv[1]);
+         new SqliteConversationStore(process.argv[2]).setOptOut("p", true, "t");`,
+        module,
+        nextPath(),
+      ],
+      { stdio: "ignore" },
+    );
+    const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    clearTimeout(killer);
+    expect(code).toBe(0);
+  }, 30_000);
 });

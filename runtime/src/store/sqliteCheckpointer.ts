@@ -119,8 +119,6 @@ export class SqliteCheckpointer {
         restartFrames: options.restartFrames ?? DEFAULT_RESTART_FRAMES,
       },
     });
-    // It must not keep the process alive by itself; `stop()` ends it in an orderly way.
-    this.worker.unref();
     const onError = options.onError ?? (() => undefined);
     this.worker.on("message", (reply: WorkerReply) => {
       if (reply.type === "error") {
@@ -143,6 +141,9 @@ export class SqliteCheckpointer {
       });
     });
     this.worker.on("error", (err) => onError(err.message));
+    // It must not keep the process alive by itself; `stop()` ends it in an orderly way. After
+    // the listeners: adding a "message" listener refs the worker again.
+    this.worker.unref();
   }
 
   /** Runs one checkpoint now (as the interval does) and answers its result. */
