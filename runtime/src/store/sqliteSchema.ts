@@ -128,12 +128,12 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
  * checkpoint and the WAL file header is synchronized when a WAL file begins to be reused after a
  * checkpoint, but no sync operations occur during most transactions".)
  *
- * Not OFF, though OFF would do too for the COMMIT: OFF also skips the WAL header's sync when the
- * WAL starts again, and SQLite's wal.c says of that sync "Otherwise an out-of-order write
+ * NORMAL, not OFF: both leave the COMMIT without an fsync, but OFF also skips the WAL header's
+ * sync when the WAL starts again, of which SQLite's wal.c says "Otherwise an out-of-order write
  * following a WAL restart could result in database corruption" (ticket ff5be73dee): with the
- * old header on disk and some of the new frames, recovery would replay old, already copied
- * frames over newer database pages. That corrupts writes answered long before, which no sync
- * after the COMMIT can prevent. NORMAL costs one small fsync each time the WAL starts again.
+ * old header on disk and only some of the new frames, recovery would replay old, already
+ * copied frames over newer database pages. That corrupts writes answered long before, which no
+ * sync after the COMMIT can prevent. NORMAL costs one small fsync each time the WAL restarts.
  *
  * `wal_autocheckpoint = 0`: this connection never checkpoints by itself (a checkpoint copies
  * pages and fsyncs twice, inside some COMMIT, on the event loop); `sqliteCheckpointer.ts` does
