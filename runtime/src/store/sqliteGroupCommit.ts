@@ -6,22 +6,62 @@ interface BatchMember {
   readonly reject: (err: unknown) => void;
 }
 
+/** Committed groups waiting for the sync that makes them durable, in commit order. */
+interface CommittedGroup {
+  readonly seq: number;
+  readonly members: BatchMember[];
+}
+
+export interface GroupCommitOptions {
+  /**
+   * Makes every transaction committed so far durable (fdatasync of the WAL file, `walSync.ts`).
+   * Absent for a database with nothing to make durable (`:memory:`) or whose COMMIT already
+   * syncs (`synchronous = FULL`).
+   */
+  sync?: () => Promise<void>;
+}
+
 /**
  * One SQLite connection whose writes are committed in groups. SQLite calls are synchronous, so
  * no other request interleaves with an operation.
  *
  * Group commit: the first operation of an event-loop turn opens a transaction, every operation
- * until the next `setImmediate` joins it in its own savepoint, and one COMMIT (one fsync) ends
- * it. An operation's promise settles only after that COMMIT, so a resolved write has reached
- * the disk (and a 2xx built on it still survives a power cut); a failed COMMIT rolls the batch
- * back and rejects every caller in it. An operation that fails on its own rolls back only its
- * savepoint and rejects at once.
+ * until the next `setImmediate` joins it in its own savepoint, and one COMMIT ends it. The
+ * COMMIT only writes the WAL (`synchronous = NORMAL`, no fsync); the group is then made durable
+ * by `sync` on libuv's thread pool while the event loop serves the next turns. An operation's
+ * promise settles only after that sync, so a resolved write has reached the disk (and a 2xx
+ * built on it still survives a power cut). At most one sync is in flight: the next one covers
+ * every group committed meanwhile (one fsync flushes the whole WAL file).
+ *
+ * A failed COMMIT rolls the batch back and rejects every caller in it. A failed sync rejects
+ * every caller not yet answered and fails the store for good: after an fsync error the kernel
+ * may have dropped the dirty pages, so a later successful fsync would prove nothing
+ * (PostgreSQL's "fsyncgate", https://wiki.postgresql.org/wiki/Fsync_Errors). An operation that
+ * fails on its own rolls back only its savepoint and rejects at once.
  */
 export class GroupCommitDatabase {
   private readonly statements = new Map<string, SqliteStatement>();
   private batch: BatchMember[] | undefined;
+  private readonly sync: (() => Promise<void>) | undefined;
+  /** Groups committed, and of those the ones known durable. */
+  private committedSeq = 0;
+  private durableSeq = 0;
+  private readonly waitingForSync: CommittedGroup[] = [];
+  private syncing: Promise<void> | undefined;
+  private failure: unknown;
+  private closed = false;
 
-  constructor(private readonly db: SqliteDatabase) {}
+  constructor(
+    private readonly db: SqliteDatabase,
+    options: GroupCommitOptions = {},
+  ) {
+    this.sync = options.sync;
+  }
+
+  /** Whether a failed sync has put the store out of service (then every operation fails). */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
 
   /** Prepared once per SQL text: preparing on every call cost ~5% of a webhook's CPU. */
   sql(text: string): SqliteStatement {
@@ -35,16 +75,28 @@ export class GroupCommitDatabase {
 
   /**
    * Runs one operation atomically inside the current batch (opening one if none is open) and
-   * settles once the batch has committed. Reads join an open batch too: what they saw may be
-   * uncommitted, so they answer only when it is durable; with no batch open they run directly.
+   * settles once the batch is durable. Reads join an open batch too: what they saw may be
+   * uncommitted, so they answer only when it is durable; with no batch open they run directly
+   * and answer once every group committed before them is durable (what they saw may be in one).
    */
   run<T>(operation: string, fn: () => T, readOnly = false): Promise<T> {
+    if (this.failure !== undefined) {
+      return Promise.reject(new StoreUnavailableError(operation, { cause: this.failure }));
+    }
     if (readOnly && !this.batch) {
+      let result: T;
       try {
-        return Promise.resolve(fn());
+        result = fn();
       } catch (err) {
         return Promise.reject(new StoreUnavailableError(operation, { cause: err }));
       }
+      if (this.durableSeq === this.committedSeq) return Promise.resolve(result);
+      return new Promise<T>((resolve, reject) => {
+        this.waitForDurable(this.committedSeq, {
+          resolve: () => resolve(result),
+          reject: (err) => reject(new StoreUnavailableError(operation, { cause: err })),
+        });
+      });
     }
     let result: T;
     try {
@@ -97,12 +149,59 @@ export class GroupCommitDatabase {
       for (const member of batch) member.reject(err);
       return;
     }
-    for (const member of batch) member.resolve();
+    this.committedSeq += 1;
+    if (!this.sync) {
+      this.durableSeq = this.committedSeq;
+      for (const member of batch) member.resolve();
+      return;
+    }
+    this.waitingForSync.push({ seq: this.committedSeq, members: batch });
+    this.startSync();
   }
 
-  /** Commits what is open (writes already answered for are in it), then closes the file. */
-  close(): void {
+  private waitForDurable(seq: number, member: BatchMember): void {
+    const last = this.waitingForSync[this.waitingForSync.length - 1];
+    if (last && last.seq === seq) last.members.push(member);
+    else this.waitingForSync.push({ seq, members: [member] });
+    this.startSync();
+  }
+
+  /** Starts a sync covering every group committed so far, unless one is in flight. */
+  private startSync(): void {
+    const sync = this.sync;
+    if (!sync || this.syncing || this.failure !== undefined) return;
+    if (this.durableSeq >= this.committedSeq) return;
+    const target = this.committedSeq;
+    this.syncing = sync().then(
+      () => {
+        this.syncing = undefined;
+        this.durableSeq = target;
+        while (this.waitingForSync.length > 0 && this.waitingForSync[0]!.seq <= target) {
+          for (const member of this.waitingForSync.shift()!.members) member.resolve();
+        }
+        // Groups committed while this sync ran need the next one.
+        this.startSync();
+      },
+      (err: unknown) => {
+        this.syncing = undefined;
+        this.failure = err;
+        // Later groups too: their frames follow the ones whose sync failed in the same file.
+        for (const group of this.waitingForSync.splice(0)) {
+          for (const member of group.members) member.reject(err);
+        }
+      },
+    );
+  }
+
+  /**
+   * Commits what is open (writes already answered for are in it), waits until it is durable,
+   * then closes the connection.
+   */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
     if (this.batch) this.commitBatch(this.batch);
+    while (this.syncing) await this.syncing;
     this.db.close();
   }
 }

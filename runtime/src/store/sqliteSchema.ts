@@ -105,18 +105,57 @@ const ADDED_COLUMNS: readonly { table: string; column: string; definition: strin
   { table: "idempotency_keys", column: "token", definition: "TEXT NOT NULL DEFAULT ''" },
 ];
 
+/** How the connection makes a COMMIT durable, as `prepareSqliteDatabase` set it. */
+export type SqliteDurability =
+  /** WAL with `synchronous = NORMAL`: the caller must sync the `-wal` file after each COMMIT. */
+  | "sync-wal-after-commit"
+  /** Not in WAL mode (`:memory:`, or a file system without shared memory): COMMIT syncs (FULL). */
+  | "commit-syncs";
+
+/** SQLite keeps this much of a WAL file after it starts the WAL again (pragma journal_size_limit). */
+const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
+
 /**
  * Sets the durability the store promises and brings the file's schema up to date: tables are
  * created if missing, and columns added after the first release are added to older files.
+ *
+ * The durability: a 2xx to AWS promises the write survives a power cut, not only a process
+ * crash. In WAL mode the connection runs `synchronous = NORMAL` and its caller syncs the WAL
+ * after each COMMIT on libuv's thread pool (`sqliteGroupCommit.ts`), so no fsync stalls the
+ * event loop; `synchronous = FULL` would fsync inside COMMIT, on the event loop.
+ * (https://sqlite.org/pragma.html#pragma_synchronous: with NORMAL in WAL mode "the WAL file is
+ * synchronized before each checkpoint and the database file is synchronized after each completed
+ * checkpoint and the WAL file header is synchronized when a WAL file begins to be reused after a
+ * checkpoint, but no sync operations occur during most transactions".)
+ *
+ * NORMAL, not OFF: both leave the COMMIT without an fsync, but OFF also skips the WAL header's
+ * sync when the WAL starts again, of which SQLite's wal.c says "Otherwise an out-of-order write
+ * following a WAL restart could result in database corruption" (ticket ff5be73dee): with the
+ * old header on disk and only some of the new frames, recovery would replay old, already
+ * copied frames over newer database pages. That corrupts writes answered long before, which no
+ * sync after the COMMIT can prevent. NORMAL costs one small fsync each time the WAL restarts.
+ *
+ * `wal_autocheckpoint = 0`: this connection never checkpoints by itself (a checkpoint copies
+ * pages and fsyncs twice, inside some COMMIT, on the event loop); `sqliteCheckpointer.ts` does
+ * it on a worker thread (https://sqlite.org/pragma.html#pragma_wal_autocheckpoint,
+ * https://sqlite.org/wal.html "Application-Initiated Checkpoints"). On close the last connection
+ * still checkpoints and deletes the WAL, syncing as NORMAL does before and after the copy.
  */
-export function prepareSqliteDatabase(db: SqliteDatabase): void {
+export function prepareSqliteDatabase(db: SqliteDatabase): SqliteDurability {
   // First: processes sharing the file open it at the same time (the first one after the last
   // close recovers the WAL under an exclusive lock), and without a busy timeout the others fail
   // at once with "database is locked" instead of waiting.
   db.exec("PRAGMA busy_timeout = 5000");
-  db.exec("PRAGMA journal_mode = WAL");
-  // FULL: a 2xx to AWS promises the reply survives a power cut, not only a process crash.
-  db.exec("PRAGMA synchronous = FULL");
+  const mode = db.prepare("PRAGMA journal_mode = WAL").get() as Record<string, SqlValue>;
+  const durability: SqliteDurability =
+    mode.journal_mode === "wal" ? "sync-wal-after-commit" : "commit-syncs";
+  if (durability === "sync-wal-after-commit") {
+    db.exec("PRAGMA synchronous = NORMAL");
+    db.exec("PRAGMA wal_autocheckpoint = 0");
+    db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
+  } else {
+    db.exec("PRAGMA synchronous = FULL");
+  }
   db.exec(SCHEMA);
   for (const { table, column, definition } of ADDED_COLUMNS) {
     const columns = db.prepare(`PRAGMA table_info(${table})`).all() as Record<string, SqlValue>[];
@@ -124,4 +163,5 @@ export function prepareSqliteDatabase(db: SqliteDatabase): void {
       db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     }
   }
+  return durability;
 }

@@ -18,19 +18,30 @@ import { optOutVersion, statusesAllowedBefore } from "./conversationStates";
 import { openSqliteDatabase, type SqliteDatabase, type SqlValue } from "./sqliteDriver";
 import { OutboundStoreDelegate, type OutboundStore } from "./outboundStore";
 import { GroupCommitDatabase } from "./sqliteGroupCommit";
+import { SqliteCheckpointer } from "./sqliteCheckpointer";
 import { SqliteOutboundStore } from "./sqliteOutboundStore";
 import { prepareSqliteDatabase } from "./sqliteSchema";
+import { WalFileSync, type SyncFile } from "./walSync";
 type Row = Record<string, SqlValue>;
 
 /** Opens the database file; a test passes one that fails on cue. */
 export type OpenSqliteDatabase = (path: string) => SqliteDatabase;
 
+export interface SqliteStoreOptions {
+  /** Flushes the WAL file after each group's COMMIT (fdatasync); a test holds or fails it. */
+  syncWal?: SyncFile;
+  /** The checkpointer's interval (`sqliteCheckpointer.ts`). */
+  checkpointIntervalMs?: number;
+}
+
 /**
- * The embedded store: one SQLite file in WAL mode with `synchronous = FULL`, on a single
- * connection whose writes are committed in groups (`sqliteGroupCommit.ts`); the schema is in
- * `sqliteSchema.ts`. SQLite calls are synchronous, so no other request interleaves with an
- * operation. The outbound queue's records are kept by `SqliteOutboundStore` on the same
- * connection, so their writes share its group commit.
+ * The embedded store: one SQLite file in WAL mode on a single connection whose writes are
+ * committed in groups and made durable by an fdatasync of the WAL off the event loop
+ * (`sqliteGroupCommit.ts`, `walSync.ts`), checkpointed on a worker thread
+ * (`sqliteCheckpointer.ts`); the schema and pragmas are in `sqliteSchema.ts`. SQLite calls are
+ * synchronous, so no other request interleaves with an operation. The outbound queue's records
+ * are kept by `SqliteOutboundStore` on the same connection, so their writes share its group
+ * commit.
  */
 export class SqliteConversationStore
   extends OutboundStoreDelegate
@@ -38,16 +49,42 @@ export class SqliteConversationStore
 {
   private readonly db: GroupCommitDatabase;
   protected readonly outbound: SqliteOutboundStore;
+  private readonly walSync: WalFileSync | undefined;
+  private readonly checkpointer: SqliteCheckpointer | undefined;
+  private closing: Promise<void> | undefined;
 
-  constructor(path: string, open: OpenSqliteDatabase = openSqliteDatabase) {
+  constructor(
+    path: string,
+    open: OpenSqliteDatabase = openSqliteDatabase,
+    options: SqliteStoreOptions = {},
+  ) {
     super();
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     const db = open(path);
-    prepareSqliteDatabase(db);
-    this.db = new GroupCommitDatabase(db);
+    const durability = prepareSqliteDatabase(db);
+    if (durability === "sync-wal-after-commit") {
+      try {
+        this.walSync = new WalFileSync(path, options.syncWal);
+      } catch (err) {
+        db.close();
+        throw err;
+      }
+      this.checkpointer = new SqliteCheckpointer(path, {
+        intervalMs: options.checkpointIntervalMs,
+        // A failing checkpoint loses nothing (the WAL keeps the frames) but lets the WAL grow;
+        // SQLite's message names no row, so it carries no PHI.
+        onError: (message) =>
+          process.emitWarning(`SQLite WAL checkpoint failed: ${message}`, {
+            code: "EUM_SQLITE_CHECKPOINT",
+          }),
+      });
+    }
+    const walSync = this.walSync;
+    this.db = new GroupCommitDatabase(db, walSync ? { sync: () => walSync.sync() } : {});
     this.outbound = new SqliteOutboundStore(this.db);
   }
 
+  /** Fails once a sync of the WAL has failed: the store then answers every operation 503. */
   ping(): Promise<void> {
     return this.db.run(
       "ping",
@@ -58,8 +95,26 @@ export class SqliteConversationStore
     );
   }
 
-  async close(): Promise<void> {
-    this.db.close();
+  /**
+   * Answers once every answered write is durable. The checkpointer stops first, so this
+   * process's main connection is the one that closes last; if it is the last connection to
+   * the file, SQLite checkpoints (syncing before and after, as NORMAL does) and deletes the WAL.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.closeOnce();
+    return this.closing;
+  }
+
+  private async closeOnce(): Promise<void> {
+    try {
+      await this.checkpointer?.stop();
+    } finally {
+      try {
+        await this.db.close();
+      } finally {
+        this.walSync?.close();
+      }
+    }
   }
 
   createConversation(c: Conversation): Promise<boolean> {

@@ -1,0 +1,259 @@
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { StoreUnavailableError } from "../../runtime/src/errors";
+import type { InboundMessage } from "../../runtime/src/store/conversationStore";
+import { SqliteCheckpointer } from "../../runtime/src/store/sqliteCheckpointer";
+import { openSqliteDatabase } from "../../runtime/src/store/sqliteDriver";
+import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
+import { fdatasyncFile } from "../../runtime/src/store/walSync";
+import { repoRoot } from "../support/paths";
+import { buildTestApp } from "../support/testApp";
+
+/**
+ * The store's durability without an fsync on the event loop: a group's callers are answered only
+ * after the WAL's fdatasync; a failed one fails the store; the main connection never
+ * checkpoints, the worker does; close leaves one consistent database file.
+ */
+const dir = mkdtempSync(join(tmpdir(), "eum-sms-durability-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let n = 0;
+const nextPath = () => join(dir, `store-${(n += 1)}`, "sms.db");
+
+const at = "2026-11-25T12:00:00.000Z";
+function inbound(id: string): InboundMessage {
+  return {
+    inboundMessageId: id,
+    snsMessageId: `sns-${id}`,
+    patientRef: "p",
+    kind: "reply",
+    text: "1",
+    receivedAt: at,
+    expiresAt: "2026-12-25T12:00:00.000Z",
+  };
+}
+
+/** A WAL sync the test releases (then really fdatasyncs) or fails, one call at a time. */
+function heldSync() {
+  const calls: { release: () => void; fail: (err: Error) => void }[] = [];
+  const syncWal = (fd: number) =>
+    new Promise<void>((resolve, reject) => {
+      calls.push({ release: () => void fdatasyncFile(fd).then(resolve, reject), fail: reject });
+    });
+  return { calls, syncWal };
+}
+
+const turns = async (count: number) => {
+  for (let i = 0; i < count; i += 1) await new Promise((resolve) => setImmediate(resolve));
+};
+
+function settledFlag<T>(promise: Promise<T>) {
+  const state = { settled: false };
+  promise.then(
+    () => (state.settled = true),
+    () => (state.settled = true),
+  );
+  return state;
+}
+
+/** The rows a copy of the database file alone holds: what is in it, not in its WAL. */
+function inboundRowsInDatabaseFile(path: string): number {
+  const copyDir = mkdtempSync(join(dir, "copy-"));
+  const copy = join(copyDir, "alone.db");
+  copyFileSync(path, copy);
+  const db = openSqliteDatabase(copy);
+  try {
+    const table = db
+      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'inbound_messages'")
+      .get() as { n: number };
+    if (table.n === 0) return 0;
+    return (db.prepare("SELECT count(*) AS n FROM inbound_messages").get() as { n: number }).n;
+  } finally {
+    db.close();
+    rmSync(copyDir, { recursive: true, force: true });
+  }
+}
+
+async function waitFor(check: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 400; i += 1) {
+    if (check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error(`gave up waiting for ${what}`);
+}
+
+describe("SqliteConversationStore durability", () => {
+  it("answers a group's writes only when the WAL's fdatasync has completed", async () => {
+    const { calls, syncWal } = heldSync();
+    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const writes = ["a", "b"].map((id) => store.recordInbound({ inbound: inbound(id) }));
+    const states = writes.map(settledFlag);
+    await turns(5);
+    // Committed (one group) but not yet durable: nobody is answered.
+    expect(calls).toHaveLength(1);
+    expect(states.map((s) => s.settled)).toEqual([false, false]);
+    calls[0]!.release();
+    await expect(Promise.all(writes)).resolves.toEqual(["created", "created"]);
+    await store.close();
+  });
+
+  it("keeps one fdatasync in flight; the next covers every group committed meanwhile", async () => {
+    const { calls, syncWal } = heldSync();
+    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const first = store.recordInbound({ inbound: inbound("first") });
+    await turns(2);
+    // Two more groups, in later turns, while the first group's sync is held.
+    const second = store.recordInbound({ inbound: inbound("second") });
+    await turns(2);
+    const third = store.recordInbound({ inbound: inbound("third") });
+    const later = [settledFlag(second), settledFlag(third)];
+    await turns(2);
+    expect(calls).toHaveLength(1);
+    calls[0]!.release();
+    await expect(first).resolves.toBe("created");
+    await turns(5);
+    expect(calls).toHaveLength(2);
+    expect(later.map((s) => s.settled)).toEqual([false, false]);
+    calls[1]!.release();
+    await expect(Promise.all([second, third])).resolves.toEqual(["created", "created"]);
+    expect(calls).toHaveLength(2);
+    await store.close();
+  });
+
+  it("answers a read that may have seen an undurable write only once that write is durable", async () => {
+    const { calls, syncWal } = heldSync();
+    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const write = store.setOptOut("p", true, at);
+    await turns(3);
+    const read = store.isOptedOut("p");
+    const readState = settledFlag(read);
+    await turns(3);
+    expect(readState.settled).toBe(false);
+    calls[0]!.release();
+    await expect(write).resolves.toBe(true);
+    await expect(read).resolves.toBe(true);
+    // With nothing waiting for a sync, a read answers without one.
+    await expect(store.isOptedOut("p")).resolves.toBe(true);
+    expect(calls).toHaveLength(1);
+    await store.close();
+  });
+
+  it("fails the group whose fdatasync fails, every group after it, and every later operation", async () => {
+    const { calls, syncWal } = heldSync();
+    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const first = store.recordInbound({ inbound: inbound("a") });
+    await turns(2);
+    const second = store.recordInbound({ inbound: inbound("b") });
+    await turns(2);
+    calls[0]!.fail(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+    for (const outcome of await Promise.allSettled([first, second])) {
+      expect(outcome.status).toBe("rejected");
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    }
+    // After an fsync error a later successful one proves nothing: the store stays failed.
+    await expect(store.recordInbound({ inbound: inbound("c") })).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    );
+    await expect(store.isOptedOut("p")).rejects.toBeInstanceOf(StoreUnavailableError);
+    await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    expect(calls).toHaveLength(1);
+    await store.close();
+  });
+
+  it("says not ready on /readyz once a sync has failed", async () => {
+    const { calls, syncWal } = heldSync();
+    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const t = await buildTestApp({ store });
+    try {
+      expect((await t.request({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
+      const write = store.setOptOut("p", true, at);
+      await turns(3);
+      calls[0]!.fail(new Error("EIO: i/o error, fdatasync"));
+      await expect(write).rejects.toBeInstanceOf(StoreUnavailableError);
+      expect((await t.request({ method: "GET", url: "/readyz" })).statusCode).toBe(503);
+    } finally {
+      await t.app.close();
+      await store.close();
+    }
+  });
+
+  it("never checkpoints on the main connection: the frames stay in the WAL until the checkpointer copies them", async () => {
+    const path = nextPath();
+    // The store's own checkpointer would not run within the test.
+    const store = new SqliteConversationStore(path, undefined, { checkpointIntervalMs: 3_600_000 });
+    const before = readFileSync(path);
+    // One group per write: thousands of WAL frames, past SQLite's automatic checkpoint (1,000).
+    for (let i = 0; i < 1500; i += 1) await store.recordInbound({ inbound: inbound(`m${i}`) });
+    expect(readFileSync(path).equals(before)).toBe(true);
+    expect(statSync(`${path}-wal`).size).toBeGreaterThan(1000 * 4096);
+    expect(inboundRowsInDatabaseFile(path)).toBe(0);
+
+    const checkpointer = new SqliteCheckpointer(path, { intervalMs: 3_600_000 });
+    try {
+      const result = await checkpointer.checkpoint();
+      expect(result.busy).toBe(0);
+      expect(result.log).toBeGreaterThan(1000);
+      expect(result.checkpointed).toBe(result.log);
+    } finally {
+      await checkpointer.stop();
+    }
+    expect(inboundRowsInDatabaseFile(path)).toBe(1500);
+    await store.close();
+  });
+
+  it("checkpoints on its worker thread by itself", async () => {
+    const path = nextPath();
+    const store = new SqliteConversationStore(path, undefined, { checkpointIntervalMs: 20 });
+    await Promise.all(["a", "b", "c"].map((id) => store.recordInbound({ inbound: inbound(id) })));
+    await waitFor(() => inboundRowsInDatabaseFile(path) === 3, "the checkpointer");
+    // The store still writes after its WAL was copied (and possibly started again).
+    await expect(store.recordInbound({ inbound: inbound("d") })).resolves.toBe("created");
+    await store.close();
+    expect(inboundRowsInDatabaseFile(path)).toBe(4);
+  });
+
+  it("leaves one consistent database file when closed: rows in it, no WAL left", async () => {
+    const path = nextPath();
+    const { calls, syncWal } = heldSync();
+    const store = new SqliteConversationStore(path, undefined, {
+      checkpointIntervalMs: 3_600_000,
+      syncWal,
+    });
+    const writes = ["a", "b", "c"].map((id) => store.recordInbound({ inbound: inbound(id) }));
+    // Close commits the open group and answers only once it is durable.
+    const closed = store.close();
+    const closedState = settledFlag(closed);
+    await turns(5);
+    expect(calls).toHaveLength(1);
+    expect(closedState.settled).toBe(false);
+    calls[0]!.release();
+    await closed;
+    await expect(Promise.all(writes)).resolves.toEqual(["created", "created", "created"]);
+    expect(existsSync(`${path}-wal`)).toBe(false);
+    expect(inboundRowsInDatabaseFile(path)).toBe(3);
+    const reopened = new SqliteConversationStore(path);
+    await expect(reopened.recordInbound({ inbound: inbound("a") })).resolves.toBe("duplicate");
+    await reopened.close();
+  });
+
+  it("does not keep a process alive that never closes it (the checkpointer's thread is unref'd)", async () => {
+    // Built code in a child process (dist/, built by globalSetup): jest itself would not show it.
+    const module = join(repoRoot, "dist", "runtime", "src", "store", "sqliteStore.js");
+    const child = spawn(
+      process.execPath,
+      [
+        "-e",
+        `const { SqliteConversationStore } = require(process.argv[1]);
+         new SqliteConversationStore(process.argv[2]).setOptOut("p", true, "t");`,
+        module,
+        nextPath(),
+      ],
+      { stdio: "ignore" },
+    );
+    const killer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    clearTimeout(killer);
+    expect(code).toBe(0);
+  }, 30_000);
+});
