@@ -26,7 +26,9 @@ import {
   maxPartsInAnyWindow,
   peerAttempts,
   sendKey,
+  type PeerAttempt,
 } from "../tests/support/peerLedger";
+import { pacingFor } from "../runtime/src/outbound/ratePacer";
 import { mergeIntoResults } from "./benchResults";
 
 const BACKEND = (process.env.BENCH_OUTBOUND_BACKEND ?? "sqlite") as ClusterBackend;
@@ -67,6 +69,8 @@ async function main(): Promise<number> {
     processes: PROCESSES,
     partsPerSecond: PARTS_PER_SECOND,
     root: REPO_ROOT,
+    // The workers' pacing counters are info lines (see pacingCounters.ts).
+    env: { LOG_LEVEL: "info" },
   }).start();
   try {
     const run = Date.now().toString(36);
@@ -90,10 +94,16 @@ async function main(): Promise<number> {
     );
     const accepted = () =>
       cluster.peer.delivered.filter((s) => s.target.endsWith("SendTextMessage")).length;
-    await cluster.waitFor(() => accepted() >= SENDS, 600_000, `${SENDS} sends at the peer`);
+    // Every send at the peer, or the queue empty: a send whose gateway call timed out under load
+    // ends `unknown` (never re-sent), and the peer may never see it; it counts as lost below.
+    await Promise.race([
+      cluster.waitFor(() => accepted() >= SENDS, 600_000, `${SENDS} sends at the peer`),
+      cluster.waitForEmptyQueue(600_000),
+    ]);
     const seconds = (Date.now() - started) / 1000;
-    // A moment for a duplicate, if any, to arrive before counting.
-    await new Promise((r) => setTimeout(r, 2000));
+    // A moment for a duplicate, if any, to arrive before counting, and for each worker's long
+    // poll (5 s) to come back empty and log its last pacing counters.
+    await new Promise((r) => setTimeout(r, 6000));
 
     const attempts = peerAttempts(cluster.peer.sends);
     const byKey = acceptedByKey(attempts);
@@ -121,6 +131,7 @@ async function main(): Promise<number> {
     };
     writeResult(result);
     for (const [k, v] of Object.entries(result)) console.log(`${k.padEnd(24)} ${String(v)}`);
+    printWhereSlotsWent(cluster, attempts);
     console.log(`machine: ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores`);
     const ok = result.met && result.lost === 0 && result.duplicated === 0;
     console.log(ok ? "bench:outbound: targets met" : "bench:outbound: target missed");
@@ -128,6 +139,41 @@ async function main(): Promise<number> {
   } finally {
     await cluster.stop();
   }
+}
+
+/**
+ * Not part of the result: the slots the peer saw pass unused (a gap between accepted calls of
+ * more than one slot, in slots) and the processes' pacing counters summed, to say why.
+ */
+function printWhereSlotsWent(cluster: OutboundCluster, attempts: PeerAttempt[]): void {
+  const { slotMs, partsPerWindow, windowMs } = pacingFor(PARTS_PER_SECOND);
+  const accepted = attempts.filter((a) => a.accepted).sort((a, b) => a.at - b.at);
+  let unused = 0;
+  const gaps: number[] = [];
+  for (let i = 1; i < accepted.length; i += 1) {
+    const gap = accepted[i]!.at - accepted[i - 1]!.at;
+    gaps.push(gap);
+    unused += Math.max(0, Math.round(gap / slotMs) - accepted[i]!.parts);
+  }
+  gaps.sort((a, b) => a - b);
+  const pct = (q: number): number => gaps[Math.floor(q * (gaps.length - 1))] ?? 0;
+  const paced = (partsPerWindow * 1000) / windowMs / PARTS_PER_SECOND;
+  console.log(
+    `slots: ${slotMs.toFixed(1)} ms apart (pacer at ${paced.toFixed(3)} m); unused slots seen ` +
+      `at the peer ${unused} of ${accepted.length + unused}; gaps ms p50 ${pct(0.5)} ` +
+      `p90 ${pct(0.9)} p99 ${pct(0.99)} max ${pct(1)}`,
+  );
+  const totals: Record<string, number> = {};
+  cluster.runtimes.forEach((runtime) => {
+    for (const line of runtime.output) {
+      if (!line.includes("send pacing counters")) continue;
+      const pacing = (JSON.parse(line) as { pacing?: Record<string, number> }).pacing ?? {};
+      for (const [k, v] of Object.entries(pacing)) {
+        totals[k] = k.endsWith("Max") ? Math.max(totals[k] ?? 0, v) : (totals[k] ?? 0) + v;
+      }
+    }
+  });
+  console.log(`pacing counters (3 processes): ${JSON.stringify(totals)}`);
 }
 
 function writeResult(result: OutboundRateResult): void {

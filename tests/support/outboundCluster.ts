@@ -3,9 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { CreateScheduleGroupCommand, SchedulerClient } from "@aws-sdk/client-scheduler";
+import { ScanCommand, type AttributeValue } from "@aws-sdk/client-dynamodb";
 import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import type { OutboundQueue, QueueStats } from "../../runtime/src/outbound/outboundQueue";
 import { openOutboundQueue } from "../../runtime/src/outbound/queue/openOutboundQueue";
+import { openSqliteDatabase } from "../../runtime/src/store/sqliteDriver";
 import { createStoreTable, emulatorDynamoDbClient } from "./dynamoDbTable";
 import { startDynamoDbEmulator, startEmulator, TEST_CREDENTIALS } from "./motoServer";
 import { startRuntime, type RuntimeProcess } from "./runtimeProcess";
@@ -67,6 +69,8 @@ export class OutboundCluster {
   readonly peer = new SmsVoicePeer();
   readonly runtimes: RuntimeProcess[] = [];
   private queue: OutboundQueue | undefined;
+  /** Lists every send record's id straight from the shared store (see `storedSendIds`). */
+  private listSendIds: (() => Promise<string[]>) | undefined;
   private readonly cleanups: (() => Promise<void> | void)[] = [];
 
   constructor(readonly options: OutboundClusterOptions) {}
@@ -116,6 +120,29 @@ export class OutboundCluster {
     const dynamo = emulatorDynamoDbClient(dynamoDb.endpoint);
     await createStoreTable(dynamo, name);
     dynamo.destroy();
+    this.listSendIds = async () => {
+      const client = emulatorDynamoDbClient(dynamoDb.endpoint);
+      try {
+        const ids: string[] = [];
+        let start: Record<string, AttributeValue> | undefined;
+        do {
+          const page = await client.send(
+            new ScanCommand({
+              TableName: name,
+              ProjectionExpression: "pk",
+              FilterExpression: "begins_with(pk, :send)",
+              ExpressionAttributeValues: { ":send": { S: "SEND#" } },
+              ...(start ? { ExclusiveStartKey: start } : {}),
+            }),
+          );
+          for (const item of page.Items ?? []) ids.push(String(item.pk?.S).slice("SEND#".length));
+          start = page.LastEvaluatedKey;
+        } while (start);
+        return ids;
+      } finally {
+        client.destroy();
+      }
+    };
     const clientConfig = {
       region: REGION,
       endpoint: emulator.endpoint,
@@ -160,6 +187,18 @@ export class OutboundCluster {
     const dir = mkdtempSync(join(tmpdir(), "eum-sms-cluster-"));
     this.cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     this.queue = await openOutboundQueue({ kind: "sqlite", path: join(dir, "outbound-queue.db") });
+    this.listSendIds = async () => {
+      const db = openSqliteDatabase(join(dir, "sms.db"));
+      try {
+        db.exec("PRAGMA busy_timeout = 5000");
+        return db
+          .prepare("SELECT send_id FROM sends")
+          .all()
+          .map((row) => String((row as { send_id: unknown }).send_id));
+      } finally {
+        db.close();
+      }
+    };
     return { STORE: `sqlite:${join(dir, "sms.db")}` };
   }
 
@@ -201,8 +240,9 @@ export class OutboundCluster {
    * A batch as a careful agent sends it: items answered 5xx (the service could not store them;
    * nothing to rely on) or 409 `IDEMPOTENCY_IN_PROGRESS` (the earlier try of that key, answered
    * 5xx when the store timed out, is still running) go again with the same idempotency keys, up
-   * to `rounds` times, waiting longer each round. Answers every item's final result and how many
-   * re-sends it took.
+   * to `rounds` times, waiting longer each round. An item answered `SEND_OUTCOME_UNKNOWN` (502,
+   * or 409 on a repeat) is not sent again: the text may have left, and the agent checks first.
+   * Answers every item's final result and how many re-sends it took.
    */
   async sendBatchWithRetries(
     process: number,
@@ -217,6 +257,7 @@ export class OutboundCluster {
         .filter(
           ({ r }) =>
             r.status === "error" &&
+            r.code !== "SEND_OUTCOME_UNKNOWN" &&
             ((r.httpStatus ?? 500) >= 500 || r.code === "IDEMPOTENCY_IN_PROGRESS"),
         );
       if (again.length === 0) break;
@@ -252,6 +293,15 @@ export class OutboundCluster {
     };
     await Promise.all(Array.from({ length: 8 }, () => work()));
     return views;
+  }
+
+  /**
+   * The id of every send record in the shared store, read past the service: a batch item answered
+   * `SEND_OUTCOME_UNKNOWN` carries no send id, and this is how a test finds its record.
+   */
+  storedSendIds(): Promise<string[]> {
+    if (!this.listSendIds) throw new Error("the cluster is not started");
+    return this.listSendIds();
   }
 
   queueStats(): Promise<QueueStats> {

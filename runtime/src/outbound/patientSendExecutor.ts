@@ -9,7 +9,8 @@ import { countSegments } from "../sms/segments";
 import type { SentText } from "../sms/smsSender";
 import type { OutboundStore } from "../store/outboundStore";
 import type { OutboundQueue } from "./outboundQueue";
-import type { RateBudget } from "./ratePacer";
+import { pacingCounters } from "./pacingCounters";
+import { LATE_MS, type RateBudget } from "./ratePacer";
 import type { SendExecutor } from "./sendExecutor";
 import { WAITING_STATUSES, type ScheduledSend, type SendAttempt, type Verdict } from "./sendRecord";
 import type { DecideSend, SendPolicy } from "./sendRules";
@@ -93,6 +94,7 @@ export class PatientSendExecutor implements SendExecutor {
       maxRateWaitMs?: number;
     },
   ): Promise<ExecutionResult> {
+    const booking = Date.now();
     const caller: Caller = { actor: send.principal, requestId: send.requestId };
     const { to, body } = send;
     if (to === undefined || body === undefined) {
@@ -124,12 +126,15 @@ export class PatientSendExecutor implements SendExecutor {
     }
 
     const { parts } = countSegments(body);
+    const counters = pacingCounters;
     // The agent API waits for about one second's slot (an interactive send still answers `sent`
     // when a few arrive in the same second), then hands the send to the queue, unsent.
     const wait = options.waitForRate
       ? {}
       : { maxWaitMs: options.maxRateWaitMs ?? INLINE_RATE_WAIT_MS };
     const reserved = await this.deps.rate.reserve(parts, wait);
+    const booked = Date.now();
+    if (options.waitForRate) counters.claimToBookedMs += booked - booking;
     // `markCallStarted` is written a moment before the slot, so the write's own time does not
     // make the call late (lateness is what the pacer's margin absorbs); only that moment, not the
     // whole wait, is added to the time in which a stopped task leaves the send `unknown`. Held
@@ -138,6 +143,7 @@ export class PatientSendExecutor implements SendExecutor {
       reserved === undefined
         ? undefined
         : await this.deps.rate.keep(reserved, parts, { ...wait, leadMs: this.markLeadMs() });
+    if (reserved !== undefined && slot !== reserved) counters.rebookedBeforeMark += 1;
     if (slot === undefined) {
       return this.finish(send, leaseToken, caller, {
         status: "queued",
@@ -148,7 +154,10 @@ export class PatientSendExecutor implements SendExecutor {
     const startedAt = this.deps.now().toISOString();
     const marking = Date.now();
     const marked = await this.deps.store.markCallStarted(send.sendId, leaseToken, startedAt);
-    this.markMs = 0.8 * this.markMs + 0.2 * (Date.now() - marking);
+    const markMs = Date.now() - marking;
+    this.markMs = 0.8 * this.markMs + 0.2 * markMs;
+    counters.markMsSum += markMs;
+    counters.markMsMax = Math.max(counters.markMsMax, markMs);
     if (!marked) {
       // Another worker took it over (our lease ran out while waiting): it decides now.
       this.deps.log.warn({ sendId: send.sendId }, "send lease lost before the gateway call");
@@ -156,8 +165,16 @@ export class PatientSendExecutor implements SendExecutor {
     }
     // From here the send may have started: after a late write the queue's worker books a new
     // slot rather than go late; the agent API's send goes (it must not end `unknown` unsent).
-    if (options.waitForRate) slot = (await this.deps.rate.keep(slot, parts)) ?? slot;
-    else await this.deps.rate.waitUntil(slot);
+    if (options.waitForRate) {
+      const kept = (await this.deps.rate.keep(slot, parts)) ?? slot;
+      if (kept !== slot) {
+        counters.rebookedAfterMark += 1;
+        if (marking + markMs > slot + LATE_MS) counters.markEndedLate += 1;
+      }
+      slot = kept;
+    } else await this.deps.rate.waitUntil(slot);
+    counters.callAt(Date.now() - slot);
+    if (options.waitForRate) counters.waitForSlotMs += Date.now() - booked;
     const attempt = { token: leaseToken, sent: false } as {
       token: string;
       sent: boolean;

@@ -1,4 +1,5 @@
 import type { OutboundStore } from "../store/outboundStore";
+import { pacingCounters, type PacingCounters } from "./pacingCounters";
 
 /** How long a send may wait for the number's rate; without `maxWaitMs`, as long as it takes. */
 export interface RateWait {
@@ -106,6 +107,8 @@ export interface RatePacerOptions {
   partsPerSecond: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Where takes are counted (this process's counters unless given). */
+  counters?: PacingCounters;
 }
 
 const sleepFor = (ms: number): Promise<void> =>
@@ -128,11 +131,15 @@ export class RatePacer implements RateBudget {
   private storeMs = 0;
   private readonly now: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly counters: PacingCounters;
+  /** The last total this process saw per window, to count the positions a look-ahead skips. */
+  private seen = { window: Number.NaN, total: 0 };
 
   constructor(private readonly options: RatePacerOptions) {
     this.pacing = pacingFor(options.partsPerSecond);
     this.now = options.now ?? Date.now;
     this.sleep = options.sleep ?? sleepFor;
+    this.counters = options.counters ?? pacingCounters;
   }
 
   async take(parts: number, options: RateWait = {}): Promise<boolean> {
@@ -214,7 +221,24 @@ export class RatePacer implements RateBudget {
     );
     // A moving average: one slow answer does not push every slot out.
     this.storeMs = 0.8 * this.storeMs + 0.2 * Math.max(0, this.now() - started);
+    this.count(window, from, parts, total);
     return total;
+  }
+
+  private count(window: number, from: number, parts: number, total: number | undefined): void {
+    const counters = this.counters;
+    if (total === undefined) {
+      counters.windowFull += 1;
+      return;
+    }
+    counters.takes += 1;
+    if (from > 0 && total - parts === from) {
+      counters.raisedToLookahead += 1;
+      if (this.seen.window === window && from > this.seen.total) {
+        counters.positionsSkipped += from - this.seen.total;
+      }
+    }
+    if (this.seen.window !== window || total > this.seen.total) this.seen = { window, total };
   }
 
   /**

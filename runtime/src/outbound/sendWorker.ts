@@ -4,6 +4,7 @@ import { LOG_METRICS, logMetric } from "../contract/logMetrics";
 import { auditFor } from "../conversations/caller";
 import type { AuditLog } from "../logging/audit";
 import type { OutboundStore } from "../store/outboundStore";
+import { PACING_LINE_EVERY_MS, pacingCounters } from "./pacingCounters";
 import { MAX_QUEUE_DELAY_MS, type OutboundQueue, type QueueDelivery } from "./outboundQueue";
 import type { SendExecutor } from "./sendExecutor";
 import { FINAL_STATUSES, WAITING_STATUSES, type ScheduledSend } from "./sendRecord";
@@ -43,6 +44,9 @@ export class SendWorker {
   private loops: Promise<void>[] = [];
   private readonly handling = new Set<Promise<void>>();
   private readonly now: () => Date;
+  /** Sends handled since the counters were last logged, and when that was. */
+  private handledSinceLine = 0;
+  private lineAt = Date.now();
 
   constructor(private readonly options: SendWorkerOptions) {
     this.now = options.now ?? (() => new Date());
@@ -67,11 +71,16 @@ export class SendWorker {
     const leaseMs = this.options.leaseMs ?? 60_000;
     while (!this.stopping) {
       let deliveries: QueueDelivery[];
+      const receiving = Date.now();
       try {
         deliveries = await this.options.queue.receive(1, {
           waitMs: this.options.pollWaitMs ?? 5_000,
           visibilityMs: leaseMs,
         });
+        // The time to receive work that was there (an empty receive is the long poll's wait).
+        if (deliveries.length > 0) pacingCounters.receiveMs += Date.now() - receiving;
+        else pacingCounters.receiveEmpty += 1;
+        this.logCounters(deliveries.length === 0);
       } catch (err) {
         if (this.stopping) return;
         this.options.log.error({ err }, "outbound queue receive failed");
@@ -81,6 +90,7 @@ export class SendWorker {
       for (const delivery of deliveries) {
         // Received while stopping: left alone, it reappears for another task after the lease.
         if (this.stopping) return;
+        const handling = Date.now();
         const handled = this.handle(delivery, leaseMs);
         this.handling.add(handled);
         try {
@@ -90,9 +100,23 @@ export class SendWorker {
           this.options.log.error({ err, sendId: delivery.sendId }, "queued send failed");
         } finally {
           this.handling.delete(handled);
+          pacingCounters.handleMs += Date.now() - handling;
+          this.handledSinceLine += 1;
         }
       }
     }
+  }
+
+  /**
+   * The pacing counters (no number or text), when a backlog drained (a receive found nothing after
+   * sends) and every PACING_LINE_EVERY_MS while it lasts.
+   */
+  private logCounters(drained: boolean): void {
+    if (this.handledSinceLine === 0) return;
+    if (!drained && Date.now() - this.lineAt < PACING_LINE_EVERY_MS) return;
+    this.handledSinceLine = 0;
+    this.lineAt = Date.now();
+    this.options.log.info({ pacing: pacingCounters.snapshot() }, "send pacing counters");
   }
 
   /** One message, decided from the send record. */
