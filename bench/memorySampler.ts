@@ -12,6 +12,7 @@ import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { constants, PerformanceObserver } from "node:perf_hooks";
 import { getHeapSpaceStatistics, setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { isMainThread } from "node:worker_threads";
 
 const MIB = 2 ** 20;
 
@@ -97,4 +98,6 @@ function startSampling(path: string): void {
 }
 
 const target = process.env.BENCH_MEMORY_SAMPLES;
-if (target) startSampling(target);
+// `--require` loads this into worker threads too (the store's checkpointer is one): a worker's
+// own heap figures would be read as the service's.
+if (target && isMainThread) startSampling(target);
