@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { StoreUnavailableError } from "../../runtime/src/errors";
 import type { InboundMessage, PendingEffect } from "../../runtime/src/store/conversationStore";
 import { openSqliteDatabase, type SqliteDatabase } from "../../runtime/src/store/sqliteDriver";
+import { GroupCommitDatabase } from "../../runtime/src/store/sqliteGroupCommit";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 
 const dir = mkdtempSync(join(tmpdir(), "eum-sms-group-commit-"));
@@ -109,6 +110,31 @@ describe("SqliteConversationStore group commit", () => {
     const second = new SqliteConversationStore(path);
     await expect(second.isOptedOut("p")).resolves.toBe(true);
     await second.close();
+  });
+
+  it("runs a one-statement write without a savepoint, and its failure undoes only itself", async () => {
+    const raw = openSqliteDatabase(join(dir, `raw-${(n += 1)}.db`));
+    raw.exec("CREATE TABLE t (k TEXT PRIMARY KEY)");
+    const savepoints: string[] = [];
+    const db = new GroupCommitDatabase({
+      exec: (sql) => raw.exec(sql),
+      prepare(sql) {
+        if (/SAVEPOINT|RELEASE/.test(sql)) savepoints.push(sql);
+        return raw.prepare(sql);
+      },
+      close: () => raw.close(),
+    });
+    const insert = (k: string) => () => db.sql("INSERT INTO t (k) VALUES (?)").run(k);
+    const results = await Promise.allSettled([
+      db.run("first", insert("a"), "one-statement-write"),
+      db.run("same key", insert("a"), "one-statement-write"),
+      db.run("second", insert("b"), "one-statement-write"),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
+    expect(savepoints).toEqual([]);
+    // The failed INSERT backed out by SQLite alone; the batch's other writes committed.
+    expect(raw.prepare("SELECT k FROM t ORDER BY k").all()).toEqual([{ k: "a" }, { k: "b" }]);
+    await db.close();
   });
 
   it("prepares each statement once", async () => {

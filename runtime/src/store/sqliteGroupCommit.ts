@@ -6,6 +6,16 @@ interface BatchMember {
   readonly reject: (err: unknown) => void;
 }
 
+/**
+ * What an operation does, for the undo it needs: `write` runs in its own savepoint, so a failure
+ * midway leaves none of its statements in the batch; `one-statement-write` changes rows with one
+ * statement (reads before or after it are fine), which SQLite makes atomic by itself ("the
+ * statement is aborted and its changes backed out, prior statements are kept": ON CONFLICT
+ * ABORT, https://sqlite.org/lang_conflict.html), so it skips the two savepoint statements;
+ * `read` changes nothing.
+ */
+export type OperationKind = "write" | "one-statement-write" | "read";
+
 /** Committed groups waiting for the sync that makes them durable, in commit order. */
 interface CommittedGroup {
   readonly seq: number;
@@ -79,7 +89,8 @@ export class GroupCommitDatabase {
    * uncommitted, so they answer only when it is durable; with no batch open they run directly
    * and answer once every group committed before them is durable (what they saw may be in one).
    */
-  run<T>(operation: string, fn: () => T, readOnly = false): Promise<T> {
+  run<T>(operation: string, fn: () => T, kind: OperationKind = "write"): Promise<T> {
+    const readOnly = kind === "read";
     if (this.failure !== undefined) {
       return Promise.reject(new StoreUnavailableError(operation, { cause: this.failure }));
     }
@@ -101,8 +112,9 @@ export class GroupCommitDatabase {
     let result: T;
     try {
       const batch = this.batch ?? this.openBatch();
-      if (readOnly) {
-        // A read changes nothing, so it needs no savepoint to undo; it still waits for the COMMIT.
+      if (kind !== "write") {
+        // A read changes nothing, and a failed statement is undone by SQLite itself (its
+        // statement journal), so neither needs a savepoint; both still wait for the COMMIT.
         result = fn();
       } else {
         // Prepared, not `exec`: two statements per write, parsed once rather than every time.

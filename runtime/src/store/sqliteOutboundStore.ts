@@ -49,7 +49,7 @@ export class SqliteOutboundStore implements OutboundStore {
   }
 
   getSend(sendId: string): Promise<ScheduledSend | undefined> {
-    return this.db.run("getSend", () => this.readSend(sendId), true);
+    return this.db.run("getSend", () => this.readSend(sendId), "read");
   }
 
   claimSend(
@@ -149,7 +149,7 @@ export class SqliteOutboundStore implements OutboundStore {
           .get(providerMessageId) as Row | undefined;
         return row ? String(row.send_id) : undefined;
       },
-      true,
+      "read",
     );
   }
 
@@ -176,7 +176,7 @@ export class SqliteOutboundStore implements OutboundStore {
           .get(patientRef, scope) as Row | undefined;
         return row ? (JSON.parse(String(row.record)) as ConsentRecord) : undefined;
       },
-      true,
+      "read",
     );
   }
 
@@ -189,7 +189,7 @@ export class SqliteOutboundStore implements OutboundStore {
             .sql("SELECT record FROM consents WHERE patient_ref = ? ORDER BY scope")
             .all(patientRef) as Row[]
         ).map((row) => JSON.parse(String(row.record)) as ConsentRecord),
-      true,
+      "read",
     );
   }
 
@@ -224,7 +224,7 @@ export class SqliteOutboundStore implements OutboundStore {
             )
             .all(patientRef, since) as Row[]
         ).map((row) => String(row.sent_at)),
-      true,
+      "read",
     );
   }
 

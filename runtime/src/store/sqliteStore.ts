@@ -91,7 +91,7 @@ export class SqliteConversationStore
       () => {
         this.db.sql("SELECT 1").get();
       },
-      true,
+      "read",
     );
   }
 
@@ -161,7 +161,7 @@ export class SqliteConversationStore
           .get(conversationId) as Row | undefined;
         return row ? toConversation(row) : undefined;
       },
-      true,
+      "read",
     );
   }
 
@@ -186,7 +186,7 @@ export class SqliteConversationStore
           .get(patientRef, now) as Row | undefined;
         return row ? toConversation(row) : undefined;
       },
-      true,
+      "read",
     );
   }
 
@@ -231,28 +231,32 @@ export class SqliteConversationStore
           .get(messageId) as Row | undefined;
         return row ? toOutbound(row) : undefined;
       },
-      true,
+      "read",
     );
   }
 
   updateDelivery(messageId: string, d: DeliveryStatus): Promise<boolean> {
-    return this.db.run("updateDelivery", () => {
-      const updated = this.db
-        .sql(
-          `UPDATE outbound_messages
+    return this.db.run(
+      "updateDelivery",
+      () => {
+        const updated = this.db
+          .sql(
+            `UPDATE outbound_messages
              SET delivery_status = ?, delivery_final = ?, delivery_at = ?
              WHERE message_id = ? AND delivery_final = 0 AND (delivery_at <= ? OR ? = 1)`,
-        )
-        // A final status beats any non-final one whatever their times (issue 9, finding 6).
-        .run(d.status, d.final ? 1 : 0, d.at, messageId, d.at, d.final ? 1 : 0);
-      if (Number(updated.changes) === 1) return true;
-      // Nothing changed: an unknown message, or a final or newer status already there. Only
-      // then is the row looked up (most events are newer and cost the one statement).
-      return (
-        this.db.sql("SELECT 1 FROM outbound_messages WHERE message_id = ?").get(messageId) !==
-        undefined
-      );
-    });
+          )
+          // A final status beats any non-final one whatever their times (issue 9, finding 6).
+          .run(d.status, d.final ? 1 : 0, d.at, messageId, d.at, d.final ? 1 : 0);
+        if (Number(updated.changes) === 1) return true;
+        // Nothing changed: an unknown message, or a final or newer status already there. Only
+        // then is the row looked up (most events are newer and cost the one statement).
+        return (
+          this.db.sql("SELECT 1 FROM outbound_messages WHERE message_id = ?").get(messageId) !==
+          undefined
+        );
+      },
+      "one-statement-write",
+    );
   }
 
   recordInbound(input: RecordInboundInput): Promise<"created" | "duplicate"> {
@@ -323,7 +327,7 @@ export class SqliteConversationStore
             )
             .all(conversationId) as Row[]
         ).map(toInbound),
-      true,
+      "read",
     );
   }
 
@@ -342,7 +346,7 @@ export class SqliteConversationStore
           record: String(row.record),
           ...(row.outcome === null ? {} : { outcome: String(row.outcome) }),
         })),
-      true,
+      "read",
     );
   }
 
@@ -364,7 +368,7 @@ export class SqliteConversationStore
           .get(patientRef) as Row | undefined;
         return row?.opted_out === 1;
       },
-      true,
+      "read",
     );
   }
 
@@ -467,7 +471,7 @@ export class SqliteConversationStore
             }
           : undefined;
       },
-      true,
+      "read",
     );
   }
 }
