@@ -25,7 +25,7 @@ export interface RateBudget {
     parts: number,
     options?: RateWait & { leadMs?: number },
   ): Promise<number | undefined>;
-  /** `reserve`, then `waitUntil`: true once the parts may go, false when none was free in time. */
+  /** `reserve`, then `keep`: true once the parts may go, false when none was free in time. */
   take(parts: number, options?: RateWait): Promise<boolean>;
 }
 
@@ -145,8 +145,8 @@ export class RatePacer implements RateBudget {
   async take(parts: number, options: RateWait = {}): Promise<boolean> {
     const slot = await this.reserve(parts, options);
     if (slot === undefined) return false;
-    await this.waitUntil(slot);
-    return true;
+    // Kept, not only waited for: a call woken past LATE_MS could meet the next second's calls.
+    return (await this.keep(slot, parts, options)) !== undefined;
   }
 
   async waitUntil(slotMs: number): Promise<void> {

@@ -151,6 +151,28 @@ describe("RatePacer", () => {
     expect(clock.now).toBeCloseTo(8_000 + 16_000 / 23, 6);
   });
 
+  it("books a new slot in take() when woken past its own, as keep() does", async () => {
+    const store = new WindowTotals();
+    const clock = { now: 10_000 };
+    let oversleep = 30; // the first sleep ends 30 ms late: a busy event loop
+    const pacer = new RatePacer({
+      store,
+      identity: "+18445550100",
+      partsPerSecond: 50,
+      now: () => clock.now,
+      sleep: async (ms) => {
+        clock.now += ms + oversleep;
+        oversleep = 0;
+      },
+    });
+    const slot = 1000 / 48;
+    expect(await pacer.take(1)).toBe(true); // position 0, at once
+    expect(await pacer.take(1)).toBe(true); // position 1, woken 30 ms past it: booked again
+    // Position 3 (the first whose slot had not passed when it woke), and the call goes at it.
+    expect(clock.now).toBeCloseTo(10_000 + 3 * slot, 6);
+    expect(store.totals.get(10_000)).toBe(4);
+  });
+
   it("keeps a slot it wakes for in time, and books a new one when held past it", async () => {
     const { pacer, clock, store } = pacerAt(50, 10_000);
     const slot = 1000 / 48;
