@@ -5,23 +5,7 @@ import {
   pacingFor,
   RatePacer,
 } from "../../../runtime/src/outbound/ratePacer";
-
-/** The store's running total per window, with the contract of `takeRateBudget` in both stores. */
-class WindowTotals {
-  readonly totals = new Map<number, number>();
-  async takeRateBudget(
-    _identity: string,
-    windowStartMs: number,
-    parts: number,
-    limit: number,
-    fromPosition = 0,
-  ): Promise<number | undefined> {
-    const total = Math.max(this.totals.get(windowStartMs) ?? 0, fromPosition) + parts;
-    if (total > limit) return undefined;
-    this.totals.set(windowStartMs, total);
-    return total;
-  }
-}
+import { WindowTotals } from "./windowTotals";
 
 function pacerAt(partsPerSecond: number, start: number) {
   const store = new WindowTotals();
