@@ -3,13 +3,13 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StoreUnavailableError } from "../../runtime/src/errors";
-import type { InboundMessage } from "../../runtime/src/store/conversationStore";
 import { SqliteCheckpointer } from "../../runtime/src/store/sqliteCheckpointer";
 import { openSqliteDatabase } from "../../runtime/src/store/sqliteDriver";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
 import { fdatasyncFile } from "../../runtime/src/store/walSync";
 import { repoRoot } from "../support/paths";
 import { buildTestApp } from "../support/testApp";
+import { inboundReply } from "./inboundReplyFixture";
 
 /**
  * The store's durability without an fsync on the event loop: a group's callers are answered only
@@ -22,18 +22,6 @@ let n = 0;
 const nextPath = () => join(dir, `store-${(n += 1)}`, "sms.db");
 
 const at = "2026-11-25T12:00:00.000Z";
-function inbound(id: string): InboundMessage {
-  return {
-    inboundMessageId: id,
-    snsMessageId: `sns-${id}`,
-    patientRef: "p",
-    kind: "reply",
-    text: "1",
-    receivedAt: at,
-    expiresAt: "2026-12-25T12:00:00.000Z",
-  };
-}
-
 /** A WAL sync the test releases (then really fdatasyncs) or fails, one call at a time. */
 function heldSync() {
   const calls: { release: () => void; fail: (err: Error) => void }[] = [];
@@ -87,7 +75,7 @@ describe("SqliteConversationStore durability", () => {
   it("answers a group's writes only when the WAL's fdatasync has completed", async () => {
     const { calls, syncWal } = heldSync();
     const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
-    const writes = ["a", "b"].map((id) => store.recordInbound({ inbound: inbound(id) }));
+    const writes = ["a", "b"].map((id) => store.recordInbound({ inbound: inboundReply(id) }));
     const states = writes.map(settledFlag);
     await turns(5);
     // Committed (one group) but not yet durable: nobody is answered.
@@ -101,12 +89,12 @@ describe("SqliteConversationStore durability", () => {
   it("keeps one fdatasync in flight; the next covers every group committed meanwhile", async () => {
     const { calls, syncWal } = heldSync();
     const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
-    const first = store.recordInbound({ inbound: inbound("first") });
+    const first = store.recordInbound({ inbound: inboundReply("first") });
     await turns(2);
     // Two more groups, in later turns, while the first group's sync is held.
-    const second = store.recordInbound({ inbound: inbound("second") });
+    const second = store.recordInbound({ inbound: inboundReply("second") });
     await turns(2);
-    const third = store.recordInbound({ inbound: inbound("third") });
+    const third = store.recordInbound({ inbound: inboundReply("third") });
     const later = [settledFlag(second), settledFlag(third)];
     await turns(2);
     expect(calls).toHaveLength(1);
@@ -142,9 +130,9 @@ describe("SqliteConversationStore durability", () => {
   it("fails the group whose fdatasync fails, every group after it, and every later operation", async () => {
     const { calls, syncWal } = heldSync();
     const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
-    const first = store.recordInbound({ inbound: inbound("a") });
+    const first = store.recordInbound({ inbound: inboundReply("a") });
     await turns(2);
-    const second = store.recordInbound({ inbound: inbound("b") });
+    const second = store.recordInbound({ inbound: inboundReply("b") });
     await turns(2);
     calls[0]!.fail(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
     for (const outcome of await Promise.allSettled([first, second])) {
@@ -152,7 +140,7 @@ describe("SqliteConversationStore durability", () => {
       expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
     }
     // After an fsync error a later successful one proves nothing: the store stays failed.
-    await expect(store.recordInbound({ inbound: inbound("c") })).rejects.toBeInstanceOf(
+    await expect(store.recordInbound({ inbound: inboundReply("c") })).rejects.toBeInstanceOf(
       StoreUnavailableError,
     );
     await expect(store.isOptedOut("p")).rejects.toBeInstanceOf(StoreUnavailableError);
@@ -184,7 +172,7 @@ describe("SqliteConversationStore durability", () => {
     const store = new SqliteConversationStore(path, undefined, { checkpointIntervalMs: 3_600_000 });
     const before = readFileSync(path);
     // One group per write: thousands of WAL frames, past SQLite's automatic checkpoint (1,000).
-    for (let i = 0; i < 1500; i += 1) await store.recordInbound({ inbound: inbound(`m${i}`) });
+    for (let i = 0; i < 1500; i += 1) await store.recordInbound({ inbound: inboundReply(`m${i}`) });
     expect(readFileSync(path).equals(before)).toBe(true);
     expect(statSync(`${path}-wal`).size).toBeGreaterThan(1000 * 4096);
     expect(inboundRowsInDatabaseFile(path)).toBe(0);
@@ -205,10 +193,12 @@ describe("SqliteConversationStore durability", () => {
   it("checkpoints on its worker thread by itself", async () => {
     const path = nextPath();
     const store = new SqliteConversationStore(path, undefined, { checkpointIntervalMs: 20 });
-    await Promise.all(["a", "b", "c"].map((id) => store.recordInbound({ inbound: inbound(id) })));
+    await Promise.all(
+      ["a", "b", "c"].map((id) => store.recordInbound({ inbound: inboundReply(id) })),
+    );
     await waitFor(() => inboundRowsInDatabaseFile(path) === 3, "the checkpointer");
     // The store still writes after its WAL was copied (and possibly started again).
-    await expect(store.recordInbound({ inbound: inbound("d") })).resolves.toBe("created");
+    await expect(store.recordInbound({ inbound: inboundReply("d") })).resolves.toBe("created");
     await store.close();
     expect(inboundRowsInDatabaseFile(path)).toBe(4);
   });
@@ -220,7 +210,7 @@ describe("SqliteConversationStore durability", () => {
       checkpointIntervalMs: 3_600_000,
       syncWal,
     });
-    const writes = ["a", "b", "c"].map((id) => store.recordInbound({ inbound: inbound(id) }));
+    const writes = ["a", "b", "c"].map((id) => store.recordInbound({ inbound: inboundReply(id) }));
     // Close commits the open group and answers only once it is durable.
     const closed = store.close();
     const closedState = settledFlag(closed);
@@ -233,7 +223,7 @@ describe("SqliteConversationStore durability", () => {
     expect(existsSync(`${path}-wal`)).toBe(false);
     expect(inboundRowsInDatabaseFile(path)).toBe(3);
     const reopened = new SqliteConversationStore(path);
-    await expect(reopened.recordInbound({ inbound: inbound("a") })).resolves.toBe("duplicate");
+    await expect(reopened.recordInbound({ inbound: inboundReply("a") })).resolves.toBe("duplicate");
     await reopened.close();
   });
 

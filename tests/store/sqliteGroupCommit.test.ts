@@ -2,10 +2,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StoreUnavailableError } from "../../runtime/src/errors";
-import type { InboundMessage, PendingEffect } from "../../runtime/src/store/conversationStore";
+import type { PendingEffect } from "../../runtime/src/store/conversationStore";
 import { openSqliteDatabase, type SqliteDatabase } from "../../runtime/src/store/sqliteDriver";
 import { GroupCommitDatabase } from "../../runtime/src/store/sqliteGroupCommit";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
+import { inboundReply } from "./inboundReplyFixture";
 
 const dir = mkdtempSync(join(tmpdir(), "eum-sms-group-commit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,25 +40,13 @@ function observedStore() {
 }
 
 const at = "2026-11-25T12:00:00.000Z";
-function inbound(id: string): InboundMessage {
-  return {
-    inboundMessageId: id,
-    snsMessageId: `sns-${id}`,
-    patientRef: "p",
-    kind: "reply",
-    text: "1",
-    receivedAt: at,
-    expiresAt: "2026-12-25T12:00:00.000Z",
-  };
-}
-
 describe("SqliteConversationStore group commit", () => {
   it("commits concurrent writes in one transaction and answers only after the COMMIT", async () => {
     const { store, seen } = observedStore();
     const commitsAtAnswer: number[] = [];
     await Promise.all(
       ["a", "b", "c"].map((id) =>
-        store.recordInbound({ inbound: inbound(id) }).then((r) => {
+        store.recordInbound({ inbound: inboundReply(id) }).then((r) => {
           commitsAtAnswer.push(seen.commits);
           return r;
         }),
@@ -72,15 +61,15 @@ describe("SqliteConversationStore group commit", () => {
     const { store, seen } = observedStore();
     seen.failNextCommit = true;
     const results = await Promise.allSettled(
-      ["a", "b"].map((id) => store.recordInbound({ inbound: inbound(id) })),
+      ["a", "b"].map((id) => store.recordInbound({ inbound: inboundReply(id) })),
     );
     for (const r of results) {
       expect(r.status).toBe("rejected");
       expect((r as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
     }
     // Rolled back: the same messages are new again, and the store works after the failure.
-    await expect(store.recordInbound({ inbound: inbound("a") })).resolves.toBe("created");
-    await expect(store.recordInbound({ inbound: inbound("b") })).resolves.toBe("created");
+    await expect(store.recordInbound({ inbound: inboundReply("a") })).resolves.toBe("created");
+    await expect(store.recordInbound({ inbound: inboundReply("b") })).resolves.toBe("created");
     await store.close();
   });
 
@@ -88,15 +77,15 @@ describe("SqliteConversationStore group commit", () => {
     const { store } = observedStore();
     const twice: PendingEffect = { effectId: "e1", kind: "audit", action: "x", record: "r" };
     const [bad, good] = await Promise.allSettled([
-      store.recordInbound({ inbound: inbound("bad"), effects: [twice, twice] }),
-      store.recordInbound({ inbound: inbound("good"), effects: [twice] }),
+      store.recordInbound({ inbound: inboundReply("bad"), effects: [twice, twice] }),
+      store.recordInbound({ inbound: inboundReply("good"), effects: [twice] }),
     ]);
     expect(bad.status).toBe("rejected");
     expect((bad as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
     expect(good).toEqual({ status: "fulfilled", value: "created" });
     // Nothing of the failed operation stayed: not its message, not its first effect.
     await expect(store.pendingEffects("bad")).resolves.toEqual([]);
-    await expect(store.recordInbound({ inbound: inbound("bad") })).resolves.toBe("created");
+    await expect(store.recordInbound({ inbound: inboundReply("bad") })).resolves.toBe("created");
     await expect(store.pendingEffects("good")).resolves.toHaveLength(1);
     await store.close();
   });
@@ -139,7 +128,7 @@ describe("SqliteConversationStore group commit", () => {
 
   it("prepares each statement once", async () => {
     const { store, seen } = observedStore();
-    for (const id of ["a", "b", "c"]) await store.recordInbound({ inbound: inbound(id) });
+    for (const id of ["a", "b", "c"]) await store.recordInbound({ inbound: inboundReply(id) });
     for (let i = 0; i < 3; i += 1) await store.isOptedOut("p");
     const repeated = [...seen.prepares].filter(([sql, count]) => count > 1 && !/PRAGMA/.test(sql));
     expect(repeated).toEqual([]);
