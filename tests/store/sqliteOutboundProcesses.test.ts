@@ -46,9 +46,15 @@ function runChild(args: unknown[]): Promise<{ claimed: string[]; totals: number[
     child.stdout.on("data", (c: Buffer) => (out += c.toString()));
     child.stderr.on("data", (c: Buffer) => (err += c.toString()));
     child.on("error", reject);
-    child.on("exit", (code) => {
-      if (code === 0) resolve(JSON.parse(out) as { claimed: string[]; totals: number[] });
-      else reject(new Error(`child exited ${code}: ${err}`));
+    // "close", not "exit": a child's last stdout data can arrive after its "exit" event (it did
+    // under CI's load, and the output read empty), never after "close".
+    child.on("close", (code) => {
+      if (code !== 0) return reject(new Error(`child exited ${code}: ${err}`));
+      try {
+        resolve(JSON.parse(out) as { claimed: string[]; totals: number[] });
+      } catch (cause) {
+        reject(new Error(`child printed no result (${JSON.stringify(out)}): ${err}`, { cause }));
+      }
     });
   });
 }
