@@ -19,9 +19,7 @@ export interface SecretStages {
 export type SecretCheck = string | { matches(presented: string): boolean };
 
 export function secretMatches(presented: string, expected: SecretCheck): boolean {
-  return typeof expected === "string"
-    ? new ExpectedSecret(expected).matches(presented)
-    : expected.matches(presented);
+  return comparableSecret(expected).matches(presented);
 }
 
 /**
