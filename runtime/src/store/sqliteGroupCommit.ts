@@ -90,11 +90,10 @@ export class GroupCommitDatabase {
    * and answer once every group committed before them is durable (what they saw may be in one).
    */
   run<T>(operation: string, fn: () => T, kind: OperationKind = "write"): Promise<T> {
-    const readOnly = kind === "read";
     if (this.failure !== undefined) {
       return Promise.reject(new StoreUnavailableError(operation, { cause: this.failure }));
     }
-    if (readOnly && !this.batch) {
+    if (kind === "read" && !this.batch) {
       let result: T;
       try {
         result = fn();
@@ -102,12 +101,9 @@ export class GroupCommitDatabase {
         return Promise.reject(new StoreUnavailableError(operation, { cause: err }));
       }
       if (this.durableSeq === this.committedSeq) return Promise.resolve(result);
-      return new Promise<T>((resolve, reject) => {
-        this.waitForDurable(this.committedSeq, {
-          resolve: () => resolve(result),
-          reject: (err) => reject(new StoreUnavailableError(operation, { cause: err })),
-        });
-      });
+      return answerWhen(operation, result, (member) =>
+        this.waitForDurable(this.committedSeq, member),
+      );
     }
     let result: T;
     try {
@@ -128,12 +124,7 @@ export class GroupCommitDatabase {
         }
         this.sql("RELEASE operation").run();
       }
-      return new Promise<T>((resolve, reject) => {
-        batch.push({
-          resolve: () => resolve(result),
-          reject: (err) => reject(new StoreUnavailableError(operation, { cause: err })),
-        });
-      });
+      return answerWhen(operation, result, (member) => batch.push(member));
     } catch (err) {
       return Promise.reject(new StoreUnavailableError(operation, { cause: err }));
     }
@@ -216,4 +207,18 @@ export class GroupCommitDatabase {
     while (this.syncing) await this.syncing;
     this.db.close();
   }
+}
+
+/** The promise an operation answers with: `result` once `member` is settled, its failure as 503. */
+function answerWhen<T>(
+  operation: string,
+  result: T,
+  enlist: (member: BatchMember) => void,
+): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    enlist({
+      resolve: () => resolve(result),
+      reject: (err) => reject(new StoreUnavailableError(operation, { cause: err })),
+    });
+  });
 }
