@@ -37,6 +37,27 @@ export function imageNodeOptions(dockerfile = readFileSync(DOCKERFILE, "utf8")):
   if (!m) throw new Error(`${DOCKERFILE}: no NODE_OPTIONS= in its ENV`);
   return (m[1] ?? m[2]!).split(/\s+/).filter(Boolean);
 }
+/**
+ * The Node major the image runs (the Dockerfile's last `FROM node:<major>`). Its V8 sizes the heap
+ * differently from another major's (Node 24's young generation grows to twice Node 22's), so
+ * figures measured on another Node describe another service.
+ */
+export function imageNodeMajor(dockerfile = readFileSync(DOCKERFILE, "utf8")): number {
+  const froms = [...dockerfile.matchAll(/^FROM\s+node:(\d+)/gm)];
+  const last = froms.at(-1);
+  if (!last) throw new Error(`${DOCKERFILE}: no FROM node:<major>`);
+  return Number(last[1]);
+}
+
+/** A line to print when this bench runs on another Node major than the image's, else null. */
+export function notImageNodeWarning(): string | null {
+  const image = imageNodeMajor();
+  const running = Number(process.versions.node.split(".")[0]);
+  return running === image
+    ? null
+    : `WARNING: the bench runs on Node ${process.version}, the image on Node ${image}: ` +
+        `its memory and CPU figures are not the image's (run it with Node ${image})`;
+}
 // dist/bench/bench/ -> the repository's runtime/Dockerfile.
 const DOCKERFILE = join(__dirname, "..", "..", "..", "runtime", "Dockerfile");
 // USER_HZ: 100 on every Linux this runs on (proc(5)).

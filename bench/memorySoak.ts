@@ -19,7 +19,9 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
 import {
+  imageNodeMajor,
   imageNodeOptions,
+  notImageNodeWarning,
   startServer,
   startToReadyRow,
   type BenchRow,
@@ -284,6 +286,8 @@ export async function memorySoak(options: MemorySoakOptions = {}): Promise<Bench
 /** `npm run bench:soak`: the start row and the memory rows, into bench/results.json ("memory"). */
 async function main(): Promise<number> {
   const load1 = loadavg()[0]!;
+  const nodeWarning = notImageNodeWarning();
+  if (nodeWarning) console.log(nodeWarning);
   const dir = mkdtempSync(join(tmpdir(), "eum-start-"));
   const rows: BenchRow[] = [];
   try {
@@ -296,6 +300,7 @@ async function main(): Promise<number> {
   const machine = {
     cpu: cpus()[0]?.model ?? "unknown",
     cores: cpus().length,
+    imageNode: imageNodeMajor(),
     loadAverageAtStart: load1,
     loadAverageAtEnd: loadavg()[0],
   };
@@ -308,6 +313,7 @@ async function main(): Promise<number> {
   console.log(
     `machine: ${machine.cpu}, ${machine.cores} cores, load ${load1.toFixed(1)} -> ${machine.loadAverageAtEnd?.toFixed(1)}; node ${process.version}`,
   );
+  if (nodeWarning) console.log(nodeWarning);
   mergeIntoResults({ memory: { machine, node: process.version, rows } });
   return rows.every((r) => r.met !== false) ? 0 : 1;
 }
