@@ -294,22 +294,20 @@ async function main(): Promise<number> {
   );
   const backlog = await senderBacklog(SENDER_PARTS_PER_SECOND, SENDER_BACKLOG_SECONDS);
   const drained = backlog.achievedPartsPerSecond / backlog.configuredPartsPerSecond;
+  // Issue 13's target: no throttling surfaced to a caller. The peer's own throttles are counted
+  // in the name: a send it throttled was handed back and sent again (see JITTER_MARGIN_MS).
   rows.push({
     name:
       `sender backlog vs configured ${backlog.configuredPartsPerSecond} parts/s ` +
-      `through the shared pacer on SQLite (${backlog.throttledAtPeer} throttled at peer and ` +
-      `re-queued, ${backlog.failedToCaller} failed to caller, ${backlog.duplicates} duplicates; ` +
+      `through the shared pacer on SQLite (${backlog.throttledAtPeer} throttled at the peer and ` +
+      `sent again, ${backlog.failedToCaller} failed to caller, ${backlog.duplicates} duplicates; ` +
       `req/s = parts/s drained, p = time to send)`,
     rps: backlog.achievedPartsPerSecond,
     p50: backlog.p50,
     p99: backlog.p99,
     ratio: drained,
-    target: ">= 0.95, 0 throttled, 0 failed, 0 dup",
-    met:
-      drained >= 0.95 &&
-      backlog.throttledAtPeer === 0 &&
-      backlog.failedToCaller === 0 &&
-      backlog.duplicates === 0,
+    target: ">= 0.95, 0 surfaced to caller, 0 dup",
+    met: drained >= 0.95 && backlog.failedToCaller === 0 && backlog.duplicates === 0,
   });
 
   console.log("DynamoDB on moto: CPU per inbound message, service vs minimal calls...");
