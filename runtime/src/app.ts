@@ -21,6 +21,7 @@ import { SERVICE_VERSION } from "./mcp/serviceInfo";
 import { registerAgentApi } from "./routes/agentApi";
 import { registerAgentCard } from "./routes/agentCard";
 import { registerHealthRoutes } from "./routes/health";
+import { lazyRouteValidators, type LazyRouteValidators } from "./routes/lazyRouteValidators";
 import { LocalLoop, registerSimulateRoutes } from "./routes/simulate";
 import { registerWebhook } from "./routes/webhook";
 import type { Lifecycle } from "./lifecycle";
@@ -146,6 +147,8 @@ export function buildApp(deps: AppDeps): {
   /** Started with the server unless `worker.enabled` is false (then a test drives `handle`). */
   worker: SendWorker;
   queue: OutboundQueue;
+  /** The routes' schema validators, compiled on first use; a test compiles them all. */
+  validators: Pick<LazyRouteValidators, "compileAll">;
 } {
   const now = deps.now ?? (() => new Date());
   const lifecycle: Lifecycle = { shuttingDown: false };
@@ -166,7 +169,6 @@ export function buildApp(deps: AppDeps): {
     forceCloseConnections: "idle",
     requestTimeout: timeouts.requestTimeoutMs,
     keepAliveTimeout: timeouts.keepAliveTimeoutMs,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false } },
     // A bad `%` escape (400) or an over-long path parameter (414) is refused by the router before
     // any hook runs; Fastify's own answer echoes the raw path, which can hold a phone number.
     // These go through the same contract as every other error: code, no-store, request id, a log
@@ -177,6 +179,9 @@ export function buildApp(deps: AppDeps): {
       sendError(err, request, reply);
     },
   });
+
+  const validators = lazyRouteValidators();
+  app.setValidatorCompiler(validators.compiler);
 
   app.server.headersTimeout = timeouts.headersTimeoutMs;
   // Node checks request and header deadlines only every `connectionsCheckingInterval` (30 s by
@@ -348,7 +353,7 @@ export function buildApp(deps: AppDeps): {
     agentApiToken,
   });
   registerAgentCard(app, { publicBaseUrl: deps.config.publicBaseUrl });
-  return { app, lifecycle, worker, queue };
+  return { app, lifecycle, worker, queue, validators };
 }
 
 function sendError(

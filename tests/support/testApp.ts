@@ -69,6 +69,8 @@ export interface TestApp {
   confirmer: RecordingConfirmer;
   audit: MemoryAuditLog;
   logs: string[];
+  /** The routes' schema validators (compiled on first use); `compileAll` compiles them now. */
+  validators: { compileAll(): void };
 }
 
 export async function buildTestApp(
@@ -93,7 +95,7 @@ export async function buildTestApp(
     sharedRate: { take: async () => true },
     sleep: async () => undefined,
   });
-  const { app, lifecycle } = buildApp({
+  const { app, lifecycle, validators } = buildApp({
     config,
     store,
     gateway,
@@ -120,7 +122,19 @@ export async function buildTestApp(
       json: () => JSON.parse(body),
     };
   };
-  return { app, request, baseUrl, lifecycle, store, gateway, certificates, confirmer, audit, logs };
+  return {
+    app,
+    request,
+    baseUrl,
+    lifecycle,
+    store,
+    gateway,
+    certificates,
+    confirmer,
+    audit,
+    logs,
+    validators,
+  };
 }
 
 export const agentHeaders = {
