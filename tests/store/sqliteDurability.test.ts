@@ -109,6 +109,28 @@ describe("SqliteConversationStore durability", () => {
     await store.close();
   });
 
+  it("starts the next fdatasync when the turn's batch commits, so it covers writes the answers started", async () => {
+    const { calls, syncWal } = heldSync();
+    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const first = store.recordInbound({ inbound: inboundReply("first") });
+    await turns(2);
+    const second = store.recordInbound({ inbound: inboundReply("second") });
+    await turns(2);
+    // As a webhook's next request would: a write made as soon as the first group is answered.
+    const fourth = first.then(() => store.recordInbound({ inbound: inboundReply("fourth") }));
+    calls[0]!.release();
+    await first;
+    await turns(5);
+    // One sync for both: the group that waited through the first sync and the new batch.
+    expect(calls).toHaveLength(2);
+    calls[1]!.release();
+    await expect(second).resolves.toBe("created");
+    await turns(5);
+    expect(calls).toHaveLength(2);
+    await expect(fourth).resolves.toBe("created");
+    await store.close();
+  });
+
   it("answers a read that may have seen an undurable write only once that write is durable", async () => {
     const { calls, syncWal } = heldSync();
     const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
