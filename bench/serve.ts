@@ -29,7 +29,7 @@ export interface ServeSpec {
   messageIds: string[];
 }
 
-/** As `main` logs: to a file descriptor, a write per event-loop turn; here /dev/null. */
+/** As `main` logs (both streams): to a file descriptor, a write per event-loop turn; here /dev/null. */
 function devNull() {
   return turnBufferedDestination("/dev/null");
 }
@@ -72,6 +72,7 @@ async function serve(spec: ServeSpec): Promise<string> {
     ),
   );
   const now = () => new Date();
+  const logs = devNull();
   const { app } = buildApp({
     config: {
       agentApiToken: "bench-agent-token-0123456789",
@@ -93,16 +94,16 @@ async function serve(spec: ServeSpec): Promise<string> {
       fetch: (async () => new Response(certPem)) as typeof fetch,
     }),
     subscriptionConfirmer: { confirm: async () => undefined },
-    // "on": the real serializers and destination (as `main` writes to stdout), on /dev/null.
+    // "on": the real serializers and destination (as `main` writes both to stdout), on /dev/null.
     logger:
       spec.logging === "off"
         ? createLogger({
             level: "silent",
             destination: new Writable({ write: (_c, _e, done) => done() }),
           })
-        : createLogger({ level: "info", destination: devNull() }),
+        : createLogger({ level: "info", destination: logs }),
     audit: createAuditLog(
-      spec.logging === "off" ? new Writable({ write: (_c, _e, done) => done() }) : devNull(),
+      spec.logging === "off" ? new Writable({ write: (_c, _e, done) => done() }) : logs,
     ),
     now,
   });

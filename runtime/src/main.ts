@@ -7,6 +7,7 @@ import { startRotatingCredentials } from "./auth/rotatingSecret";
 import { ConfigError, loadConfig, type RuntimeConfig } from "./config";
 import { createAuditLog, type AuditLog } from "./logging/audit";
 import { createLogger } from "./logging/logger";
+import { turnBufferedDestination } from "./logging/turnBufferedDestination";
 import { MockSmsGateway } from "./sms/mockSmsGateway";
 import type { SmsGateway } from "./sms/smsGateway";
 import { HttpsCertificateSource } from "./sns/certificateSource";
@@ -33,8 +34,11 @@ async function main(): Promise<void> {
     throw err;
   }
 
-  const logger = createLogger({ level: config.logLevel });
-  const stdoutAudit = createAuditLog();
+  // One buffer for both streams on stdout: a turn's operational lines and audit events leave in
+  // one write(2) rather than one each (the audit log's flush before each answer takes both).
+  const stdout = turnBufferedDestination(1);
+  const logger = createLogger({ level: config.logLevel, destination: stdout });
+  const stdoutAudit = createAuditLog(stdout);
   const audit = config.auditLogGroup
     ? await cloudWatchAuditLog(config.region, config.auditLogGroup, stdoutAudit, logger)
     : stdoutAudit;
