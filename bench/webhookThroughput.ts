@@ -46,7 +46,7 @@ const API_KEY = "bench-eventbridge-key-0123456789";
  */
 const ONLY = process.env.BENCH_ONLY;
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
-const LOG_PAIRS = Number(process.env.BENCH_LOG_PAIRS ?? 3);
+const LOG_PAIRS = Number(process.env.BENCH_LOG_PAIRS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const API_KEY_HEADER = "x-api-key";
 const MESSAGE_IDS = Array.from({ length: 2000 }, (_, i) => `bench-message-${i}`);
