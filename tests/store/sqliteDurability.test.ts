@@ -32,6 +32,12 @@ function heldSync() {
   return { calls, syncWal };
 }
 
+/** A store on a fresh file whose WAL syncs wait for the test (`heldSync`). */
+function storeWithHeldSync() {
+  const { calls, syncWal } = heldSync();
+  return { calls, store: new SqliteConversationStore(nextPath(), undefined, { syncWal }) };
+}
+
 const turns = async (count: number) => {
   for (let i = 0; i < count; i += 1) await new Promise((resolve) => setImmediate(resolve));
 };
@@ -73,8 +79,7 @@ async function waitFor(check: () => boolean, what: string): Promise<void> {
 
 describe("SqliteConversationStore durability", () => {
   it("answers a group's writes only when the WAL's fdatasync has completed", async () => {
-    const { calls, syncWal } = heldSync();
-    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const { calls, store } = storeWithHeldSync();
     const writes = ["a", "b"].map((id) => store.recordInbound({ inbound: inboundReply(id) }));
     const states = writes.map(settledFlag);
     await turns(5);
@@ -87,8 +92,7 @@ describe("SqliteConversationStore durability", () => {
   });
 
   it("keeps one fdatasync in flight; the next covers every group committed meanwhile", async () => {
-    const { calls, syncWal } = heldSync();
-    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const { calls, store } = storeWithHeldSync();
     const first = store.recordInbound({ inbound: inboundReply("first") });
     await turns(2);
     // Two more groups, in later turns, while the first group's sync is held.
@@ -110,8 +114,7 @@ describe("SqliteConversationStore durability", () => {
   });
 
   it("starts the next fdatasync when the turn's batch commits, so it covers writes the answers started", async () => {
-    const { calls, syncWal } = heldSync();
-    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const { calls, store } = storeWithHeldSync();
     const first = store.recordInbound({ inbound: inboundReply("first") });
     await turns(2);
     const second = store.recordInbound({ inbound: inboundReply("second") });
@@ -132,8 +135,7 @@ describe("SqliteConversationStore durability", () => {
   });
 
   it("answers a read that may have seen an undurable write only once that write is durable", async () => {
-    const { calls, syncWal } = heldSync();
-    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const { calls, store } = storeWithHeldSync();
     const write = store.setOptOut("p", true, at);
     await turns(3);
     const read = store.isOptedOut("p");
@@ -150,8 +152,7 @@ describe("SqliteConversationStore durability", () => {
   });
 
   it("fails the group whose fdatasync fails, every group after it, and every later operation", async () => {
-    const { calls, syncWal } = heldSync();
-    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const { calls, store } = storeWithHeldSync();
     const first = store.recordInbound({ inbound: inboundReply("a") });
     await turns(2);
     const second = store.recordInbound({ inbound: inboundReply("b") });
@@ -172,8 +173,7 @@ describe("SqliteConversationStore durability", () => {
   });
 
   it("says not ready on /readyz once a sync has failed", async () => {
-    const { calls, syncWal } = heldSync();
-    const store = new SqliteConversationStore(nextPath(), undefined, { syncWal });
+    const { calls, store } = storeWithHeldSync();
     const t = await buildTestApp({ store });
     try {
       expect((await t.request({ method: "GET", url: "/readyz" })).statusCode).toBe(200);
