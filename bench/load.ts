@@ -18,6 +18,8 @@ export interface LoadOptions {
   /** Or the next body, for a load that must never repeat one (`SignedBodyStream`). */
   nextBody?: () => string;
   seconds: number;
+  /** Or this many requests, however long they take (then `seconds` is ignored). */
+  amount?: number;
   connections: number;
   /** Requests per second across all connections; unset: as fast as the server answers. */
   overallRate?: number;
@@ -27,17 +29,33 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
   let i = 0;
   const bodies = options.bodies ?? [];
   const nextBody = options.nextBody ?? (() => bodies[i++ % bodies.length]);
-  const result = await autocannon({
-    url: `${options.url}/sms/webhook`,
-    method: "POST",
-    connections: options.connections,
-    duration: options.seconds,
-    ...(options.overallRate ? { overallRate: Math.max(1, Math.round(options.overallRate)) } : {}),
-    headers: options.headers,
-    requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
+  const started = performance.now();
+  let lastResponse = started;
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const run = autocannon(
+      {
+        url: `${options.url}/sms/webhook`,
+        method: "POST",
+        connections: options.connections,
+        ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
+        ...(options.overallRate
+          ? { overallRate: Math.max(1, Math.round(options.overallRate)) }
+          : {}),
+        headers: options.headers,
+        requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
+      },
+      (err, res) => (err ? reject(err) : resolve(res)),
+    );
+    run.on("response", () => {
+      lastResponse = performance.now();
+    });
   });
   return {
-    rps: result.requests.average,
+    // autocannon's figures are per whole second, and a run of a given amount ends only at the
+    // next one: its rate is over the time to its last response.
+    rps: options.amount
+      ? (result.requests.total * 1000) / (lastResponse - started)
+      : result.requests.average,
     p50: result.latency.p50,
     p99: result.latency.p99,
     requests: result.requests.total,

@@ -16,8 +16,8 @@
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
-import { deliveryEvent } from "../tests/support/events";
 import { localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
+import { deliveryBodyAt } from "./deliveryBodies";
 import { load, type LoadResult } from "./load";
 import { dynamoDbInboundCpu } from "./dynamoDbInbound";
 import { senderBacklog } from "./senderBacklog";
@@ -39,7 +39,8 @@ const SENDER_PARTS_PER_SECOND = Number(process.env.BENCH_SENDER_PPS ?? 20);
 const SENDER_BACKLOG_SECONDS = Number(process.env.BENCH_SENDER_BACKLOG_SECONDS ?? 8);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
-const INBOUND_BODIES = Number(process.env.BENCH_BODIES ?? 30000);
+/** Signed SNS notifications (each a new message): the inbound comparison's slices need them all. */
+const INBOUND_BODIES = Number(process.env.BENCH_BODIES ?? 58000);
 const API_KEY = "bench-eventbridge-key-0123456789";
 /**
  * `BENCH_ONLY=inbound|delivery|logging` runs only that comparison (while working on one path);
@@ -48,7 +49,11 @@ const API_KEY = "bench-eventbridge-key-0123456789";
 const ONLY = process.env.BENCH_ONLY;
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
 const LOG_PAIRS = Number(process.env.BENCH_LOG_PAIRS ?? 5);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Cycles of a comparison (`comparePath`): each server takes a slice of this many requests. */
+const CYCLES = Number(process.env.BENCH_CYCLES ?? 7);
+const SLICE_REQUESTS = Number(process.env.BENCH_SLICE_REQUESTS ?? 8000);
+/** Requests that warm each server of a comparison, before its slices' bodies. */
+const WARM_REQUESTS = 1000;
 const API_KEY_HEADER = "x-api-key";
 const MESSAGE_IDS = Array.from({ length: 2000 }, (_, i) => `bench-message-${i}`);
 
@@ -86,6 +91,8 @@ async function measure(
     seconds?: number;
     overallRate?: number;
     warm?: readonly string[];
+    /** Bodies from a sequence rather than `bodies`. */
+    nextBody?: () => string;
     /** Profiles the server into this directory (the service only). */
     profileDir?: string;
   } = {},
@@ -103,7 +110,7 @@ async function measure(
     const result = await load({
       url: server.url,
       headers,
-      bodies,
+      ...(options.nextBody ? { nextBody: options.nextBody } : { bodies }),
       seconds: options.seconds ?? SECONDS,
       connections: CONNECTIONS,
       ...(options.overallRate ? { overallRate: options.overallRate } : {}),
@@ -136,70 +143,178 @@ function row(
   };
 }
 
+type Which = "normal" | "full" | "app";
+const WHICH: readonly Which[] = ["normal", "full", "app"];
+
+/** A server kept running through a comparison, and what its slices of load added up to. */
+interface SlicedServer {
+  server: BenchServer;
+  requests: number;
+  seconds: number;
+  cpuSeconds: number;
+  slices: LoadResult[];
+}
+
+/** The k-th request body of a comparison: every server is sent the same sequence. */
+type BodyAt = (k: number) => string;
+
 /**
- * Compares one path of the service with its NORMAL and FULL baselines. The host's speed drifts
- * from one 10-second run to the next (a shared VM's neighbours, its disk), and a single run of
- * each compares moments as much as servers, so the three run in `BENCH_ROUNDS` rounds, in an
- * order that rotates each round, and each ratio is the median of its rounds' ratios.
+ * Compares one path of the service with its NORMAL and FULL baselines. The host's speed drifts:
+ * slow spells of tens of seconds come and go (the same build read 0.67 and 0.99 of itself in two
+ * 10-second runs a minute apart), and servers run one after the other compare moments as much as
+ * servers. So the three run side by side, each on its own fresh database, and take the load in
+ * turn, in `BENCH_CYCLES` cycles (the order rotating each cycle): a slow spell falls on all three
+ * alike. A slice is a fixed number of requests (`BENCH_SLICE_REQUESTS`), the same bodies for each
+ * server, so every server writes the same rows: with slices of fixed time the faster server
+ * would run ahead into bodies the others never see (or out of new ones, into duplicates that
+ * write nothing). A cycle's ratio compares slices run within seconds of each other; each row's
+ * ratio is the median cycle's, and its name gives the middle half of them. (Pooling all slices
+ * instead would weight the fast spells.)
  */
 async function comparePath(
   label: string,
   baselineKind: Spec["kind"],
   headers: Record<string, string>,
-  bodies: readonly string[],
-  warm: readonly string[],
+  bodyAt: BodyAt,
+  /** How many different bodies `bodyAt` has (past them it repeats). */
+  uniqueBodies: number,
 ): Promise<Row[]> {
+  const needed = WARM_REQUESTS + CYCLES * SLICE_REQUESTS;
+  if (needed > uniqueBodies) {
+    throw new Error(`${label}: ${needed} requests need as many bodies; raise BENCH_BODIES`);
+  }
   const base = { apiKey: API_KEY, apiKeyHeader: API_KEY_HEADER, messageIds: MESSAGE_IDS };
-  const specs: Record<"normal" | "full" | "app", Spec> = {
+  const specs: Record<Which, Spec> = {
     normal: { ...base, kind: baselineKind, synchronous: "NORMAL" },
     full: { ...base, kind: baselineKind, synchronous: "FULL" },
     app: { ...base, kind: "app", logging: "on" },
   };
-  const order = ["normal", "full", "app"] as const;
-  const rounds: Record<"normal" | "full" | "app", Measured>[] = [];
-  for (let i = 0; i < ROUNDS; i += 1) {
-    const rotated = [...order.slice(i % 3), ...order.slice(0, i % 3)];
-    console.log(`${label}: round ${i + 1} of ${ROUNDS}: ${rotated.join(", ")}...`);
-    const round: Partial<Record<"normal" | "full" | "app", Measured>> = {};
-    for (const which of rotated)
-      round[which] = await measure(specs[which], headers, bodies, { warm });
-    rounds.push(round as Record<"normal" | "full" | "app", Measured>);
+  const warm = (k: number) => bodyAt(k % WARM_REQUESTS);
+  const running: Partial<Record<Which, SlicedServer>> = {};
+  try {
+    for (const which of WHICH) {
+      const server = await startServer(specs[which]);
+      running[which] = { server, requests: 0, seconds: 0, cpuSeconds: 0, slices: [] };
+      await load({
+        url: server.url,
+        headers,
+        nextBody: sequence(warm, 0),
+        seconds: 2,
+        connections: CONNECTIONS,
+      });
+    }
+    const servers = running as Record<Which, SlicedServer>;
+    console.log(`${label}: ${CYCLES} cycles of ${SLICE_REQUESTS} requests for each server...`);
+    for (let i = 0; i < CYCLES; i += 1) {
+      const first = WARM_REQUESTS + i * SLICE_REQUESTS;
+      for (const which of [...WHICH.slice(i % 3), ...WHICH.slice(0, i % 3)]) {
+        await loadSlice(which, servers[which], headers, sequence(bodyAt, first));
+      }
+    }
+    const [normal, full, app] = WHICH.map((which) => pooled(servers[which]));
+    const toNormal = cycleRatios(servers.app, servers.normal);
+    const toFull = cycleRatios(servers.app, servers.full);
+    console.log(`${label}: service at half its maximum rate...`);
+    // On a fresh service, so that the bodies are new to it (SNS notifications cannot be signed
+    // fast enough for a 10-second run after the slices').
+    const rate = app!.rps / 2;
+    const half = await measure(specs.app, headers, [], {
+      nextBody: sequence(bodyAt, WARM_REQUESTS),
+      warm: Array.from({ length: WARM_REQUESTS }, (_, k) => bodyAt(k)),
+      seconds: Math.min(SECONDS, Math.floor((uniqueBodies - WARM_REQUESTS) / rate)),
+      overallRate: rate,
+    });
+    const cycles = (r: CycleRatios) => `median of ${CYCLES} cycles; middle half ${r.middleHalf}`;
+    return [
+      row(`${label}: baseline node:http, synchronous=NORMAL`, normal!, null, null),
+      row(`${label}: baseline node:http, synchronous=FULL`, full!, null, null),
+      {
+        ...row(
+          `${label}: service vs NORMAL baseline (${cycles(toNormal)})`,
+          app!,
+          toNormal.median,
+          ">= 0.8",
+        ),
+        met: toNormal.median >= 0.8,
+      },
+      {
+        ...row(
+          `${label}: service vs FULL baseline (${cycles(toFull)})`,
+          app!,
+          toFull.median,
+          ">= 1.5",
+        ),
+        met: toFull.median >= 1.5,
+      },
+      {
+        ...row(`${label}: service at half max rate (p99)`, half, null, "p99 < 15 ms"),
+        met: half.p99 < 15,
+      },
+    ];
+  } finally {
+    await Promise.all(Object.values(running).map((s) => s.server.stop()));
   }
-  const toNormal = medianRound(rounds, (r) => r.app.rps / r.normal.rps);
-  const toFull = medianRound(rounds, (r) => r.app.rps / r.full.rps);
-  const app = toNormal.round.app;
-  console.log(`${label}: service at half its maximum rate...`);
-  const half = await measure(specs.app, headers, bodies, { warm, overallRate: app.rps / 2 });
-  const of = (m: { ratios: string }) => `median of ${m.ratios}`;
-  return [
-    row(`${label}: baseline node:http, synchronous=NORMAL`, toNormal.round.normal, null, null),
-    row(`${label}: baseline node:http, synchronous=FULL`, toFull.round.full, null, null),
-    {
-      ...row(
-        `${label}: service vs NORMAL baseline (${of(toNormal)})`,
-        app,
-        toNormal.ratio,
-        ">= 0.8",
-      ),
-      met: toNormal.ratio >= 0.8,
-    },
-    {
-      ...row(
-        `${label}: service vs FULL baseline (${of(toFull)})`,
-        toFull.round.app,
-        toFull.ratio,
-        ">= 1.5",
-      ),
-      met: toFull.ratio >= 1.5,
-    },
-    {
-      ...row(`${label}: service at half max rate (p99)`, half, null, "p99 < 15 ms"),
-      met: half.p99 < 15,
-    },
-  ];
 }
 
-/** The round (or pair) whose ratio is the median, with every ratio, sorted, for the row's name. */
+/** Bodies `first`, `first + 1`, ... of a comparison, one per call. */
+function sequence(bodyAt: BodyAt, first: number): () => string {
+  let k = first;
+  return () => bodyAt(k++);
+}
+
+/** One slice of `SLICE_REQUESTS` requests on a running server, added to its totals. */
+async function loadSlice(
+  which: Which,
+  s: SlicedServer,
+  headers: Record<string, string>,
+  nextBody: () => string,
+): Promise<void> {
+  const cpuBefore = s.server.cpuSeconds();
+  const result = await load({
+    url: s.server.url,
+    headers,
+    nextBody,
+    seconds: 0,
+    amount: SLICE_REQUESTS,
+    connections: CONNECTIONS,
+  });
+  if (result.non2xx > 0 || result.errors > 0) {
+    failures.push(`${which}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  }
+  s.requests += result.requests;
+  s.seconds += result.requests / result.rps;
+  s.cpuSeconds += s.server.cpuSeconds() - cpuBefore;
+  s.slices.push(result);
+}
+
+/** A server's slices as one run: requests over the time they took; the median slice's latencies. */
+function pooled(s: SlicedServer): LoadResult & { cpuUsPerRequest: number } {
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  return {
+    rps: s.requests / s.seconds,
+    p50: median(s.slices.map((r) => r.p50)),
+    p99: median(s.slices.map((r) => r.p99)),
+    requests: s.requests,
+    non2xx: s.slices.reduce((sum, r) => sum + r.non2xx, 0),
+    errors: s.slices.reduce((sum, r) => sum + r.errors, 0),
+    cpuUsPerRequest: (s.cpuSeconds * 1e6) / s.requests,
+  };
+}
+
+interface CycleRatios {
+  median: number;
+  /** The 25th to 75th percentile, as text. */
+  middleHalf: string;
+}
+
+/** The service's slice over the other server's, cycle by cycle. */
+function cycleRatios(service: SlicedServer, other: SlicedServer): CycleRatios {
+  const ratios = service.slices.map((r, i) => r.rps / other.slices[i]!.rps).sort((a, b) => a - b);
+  const at = (q: number) => ratios[Math.min(ratios.length - 1, Math.floor(q * ratios.length))]!;
+  return { median: at(0.5), middleHalf: `${at(0.25).toFixed(2)}-${at(0.75).toFixed(2)}` };
+}
+
+/** The pair whose ratio is the median, with every ratio, sorted, for the row's name. */
 function medianRound<R>(
   rounds: readonly R[],
   ratioOf: (round: R) => number,
@@ -277,14 +392,13 @@ async function main(): Promise<number> {
   if (nodeWarning) console.log(nodeWarning);
   const ca = localSnsCa();
   writeFileSync(join(dir, "cert.pem"), ca.certPem);
-  console.log(`signing ${INBOUND_BODIES} SNS deliveries...`);
-  const inbound = signedInboundBodies(INBOUND_BODIES, "bench");
-  const inboundWarm = inbound.splice(0, 1000);
-  const deliveries = Array.from({ length: 20000 }, (_, i) =>
-    JSON.stringify(
-      deliveryEvent(MESSAGE_IDS[i % MESSAGE_IDS.length]!, "DELIVERED", false, 1759342841377 + i),
-    ),
-  );
+  const signed = ONLY === "delivery" ? 0 : INBOUND_BODIES;
+  console.log(`signing ${signed} SNS deliveries...`);
+  const inbound = signedInboundBodies(signed, "bench");
+  // The logging rows' warm-up, as before the comparisons took their bodies by index.
+  const inboundWarm = inbound.slice(0, WARM_REQUESTS);
+  const inboundAt = (k: number) => inbound[k % inbound.length]!;
+  const deliveryAt = deliveryBodyAt(MESSAGE_IDS);
   const snsHeaders = {
     "content-type": "text/plain; charset=UTF-8",
     "x-amz-sns-message-type": "Notification",
@@ -293,7 +407,9 @@ async function main(): Promise<number> {
 
   const rows: Row[] = [];
   if (!ONLY || ONLY === "inbound") {
-    rows.push(...(await comparePath("inbound", "sns-baseline", snsHeaders, inbound, inboundWarm)));
+    rows.push(
+      ...(await comparePath("inbound", "sns-baseline", snsHeaders, inboundAt, inbound.length)),
+    );
   }
   if (!ONLY || ONLY === "delivery") {
     rows.push(
@@ -301,8 +417,8 @@ async function main(): Promise<number> {
         "delivery",
         "delivery-baseline",
         ebHeaders,
-        deliveries,
-        deliveries.slice(0, 100),
+        deliveryAt,
+        Number.POSITIVE_INFINITY,
       )),
     );
   }
@@ -382,6 +498,8 @@ async function main(): Promise<number> {
     loadAverageAtEnd: loadavg()[0],
     connections: CONNECTIONS,
     secondsPerRun: SECONDS,
+    cyclesPerComparison: CYCLES,
+    requestsPerSlice: SLICE_REQUESTS,
   };
   mergeIntoResults({ machine, node: process.version, rows });
   printTable(rows);
