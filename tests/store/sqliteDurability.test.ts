@@ -172,6 +172,23 @@ describe("SqliteConversationStore durability", () => {
     await store.close();
   });
 
+  it("fails a batch still open when a sync fails, rather than leaving its callers waiting", async () => {
+    const { calls, store } = storeWithHeldSync();
+    const first = store.recordInbound({ inbound: inboundReply("a") });
+    await turns(2);
+    expect(calls).toHaveLength(1);
+    // In one turn: a write opens the next batch, then the held sync fails before that batch's
+    // end-of-turn COMMIT. No sync follows a failed one, so committing it would answer no one.
+    const second = store.recordInbound({ inbound: inboundReply("b") });
+    calls[0]!.fail(Object.assign(new Error("EIO: i/o error, fdatasync"), { code: "EIO" }));
+    for (const outcome of await Promise.allSettled([first, second])) {
+      expect(outcome.status).toBe("rejected");
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    }
+    expect(calls).toHaveLength(1);
+    await store.close();
+  });
+
   it("says not ready on /readyz once a sync has failed", async () => {
     const { calls, store } = storeWithHeldSync();
     const t = await buildTestApp({ store });

@@ -141,14 +141,17 @@ export class GroupCommitDatabase {
   private commitBatch(batch: BatchMember[]): void {
     if (this.batch !== batch) return;
     this.batch = undefined;
+    if (this.failure !== undefined) {
+      // A sync failed while this batch was open (its operations ran before): no sync will
+      // follow, so its callers would wait for ever. They get the failure, and AWS retries.
+      this.rollback();
+      for (const member of batch) member.reject(this.failure);
+      return;
+    }
     try {
       this.db.exec("COMMIT");
     } catch (err) {
-      try {
-        this.db.exec("ROLLBACK");
-      } catch {
-        // COMMIT failing can end the transaction itself; nothing is left to roll back.
-      }
+      this.rollback();
       for (const member of batch) member.reject(err);
       // Groups committed before it may be waiting for a sync its COMMIT would have started.
       this.startSync();
@@ -162,6 +165,14 @@ export class GroupCommitDatabase {
     }
     this.waitingForSync.push({ seq: this.committedSeq, members: batch });
     this.startSync();
+  }
+
+  private rollback(): void {
+    try {
+      this.db.exec("ROLLBACK");
+    } catch {
+      // COMMIT failing can end the transaction itself; nothing is left to roll back.
+    }
   }
 
   private waitForDurable(seq: number, member: BatchMember): void {
