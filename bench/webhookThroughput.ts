@@ -225,27 +225,15 @@ async function comparePath(
       overallRate: rate,
     });
     const cycles = (r: CycleRatios) => `median of ${CYCLES} cycles; middle half ${r.middleHalf}`;
+    const versus = (baseline: string, r: CycleRatios, atLeast: number, target: string): Row => ({
+      ...row(`${label}: service vs ${baseline} baseline (${cycles(r)})`, app!, r.median, target),
+      met: r.median >= atLeast,
+    });
     return [
       row(`${label}: baseline node:http, synchronous=NORMAL`, normal!, null, null),
       row(`${label}: baseline node:http, synchronous=FULL`, full!, null, null),
-      {
-        ...row(
-          `${label}: service vs NORMAL baseline (${cycles(toNormal)})`,
-          app!,
-          toNormal.median,
-          ">= 0.8",
-        ),
-        met: toNormal.median >= 0.8,
-      },
-      {
-        ...row(
-          `${label}: service vs FULL baseline (${cycles(toFull)})`,
-          app!,
-          toFull.median,
-          ">= 1.5",
-        ),
-        met: toFull.median >= 1.5,
-      },
+      versus("NORMAL", toNormal, 0.8, ">= 0.8"),
+      versus("FULL", toFull, 1.5, ">= 1.5"),
       {
         ...row(`${label}: service at half max rate (p99)`, half, null, "p99 < 15 ms"),
         met: half.p99 < 15,
