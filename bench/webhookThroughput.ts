@@ -303,11 +303,11 @@ function cycleRatios(service: SlicedServer, other: SlicedServer): CycleRatios {
 }
 
 /** The pair whose ratio is the median, with every ratio, sorted, for the row's name. */
-function medianRound<R>(
-  rounds: readonly R[],
-  ratioOf: (round: R) => number,
-): { round: R; ratio: number; ratios: string } {
-  const sorted = rounds.map((round) => ({ round, ratio: ratioOf(round) }));
+function medianPair<P>(
+  pairs: readonly P[],
+  ratioOf: (pair: P) => number,
+): { pair: P; ratio: number; ratios: string } {
+  const sorted = pairs.map((pair) => ({ pair, ratio: ratioOf(pair) }));
   sorted.sort((a, b) => a.ratio - b.ratio);
   const median = sorted[Math.floor(sorted.length / 2)]!;
   return { ...median, ratios: sorted.map((r) => r.ratio.toFixed(2)).join(", ") };
@@ -349,7 +349,7 @@ async function loggingShare(
     const [on, off] = i % 2 === 0 ? [first, second] : [second, first];
     pairs.push({ on, off });
   }
-  const median = medianRound(pairs, (p) => 1 - p.off.cpuUsPerRequest / p.on.cpuUsPerRequest);
+  const median = medianPair(pairs, (p) => 1 - p.off.cpuUsPerRequest / p.on.cpuUsPerRequest);
   return [
     {
       ...row(
@@ -361,10 +361,10 @@ async function loggingShare(
       ),
       met: logging.share < 0.1,
     },
-    row("inbound: service, logging off", median.round.off, null, null),
+    row("inbound: service, logging off", median.pair.off, null, null),
     row(
       `inbound: service, logging on (ratio = 1 - CPU off / CPU on, median of ${median.ratios})`,
-      median.round.on,
+      median.pair.on,
       median.ratio,
       null,
     ),

@@ -171,7 +171,7 @@ export class GroupCommitDatabase {
     try {
       this.db.exec("ROLLBACK");
     } catch {
-      // COMMIT failing can end the transaction itself; nothing is left to roll back.
+      // No transaction left to roll back: a failed COMMIT can end it itself.
     }
   }
 
