@@ -97,7 +97,7 @@ async function measure(
     profileDir?: string;
   } = {},
 ): Promise<Measured> {
-  const server = await startServer(spec, options.profileDir ?? CPU_PROF_DIR);
+  const server = await startServer(spec, options.profileDir);
   try {
     await load({
       url: server.url,
