@@ -135,3 +135,54 @@ describe("SqliteConversationStore group commit", () => {
     await store.close();
   });
 });
+
+describe("GroupCommitDatabase while another connection holds the writer lock", () => {
+  /** A WAL database with one table, and a second connection to it that takes the writer lock. */
+  function lockedDatabase(options: { lockTimeoutMs?: number } = {}) {
+    const path = join(dir, `locked-${(n += 1)}.db`);
+    const raw = openSqliteDatabase(path);
+    // As the store's connection has it (`prepareSqliteDatabase`).
+    raw.exec("PRAGMA busy_timeout = 5000");
+    raw.exec("PRAGMA journal_mode = WAL");
+    raw.exec("CREATE TABLE t (x INTEGER)");
+    const db = new GroupCommitDatabase(raw, options);
+    const other = openSqliteDatabase(path);
+    other.exec("BEGIN IMMEDIATE");
+    const insert = (x: number) => db.run("insert", () => db.sql("INSERT INTO t VALUES (?)").run(x));
+    const rows = () => raw.prepare("SELECT x FROM t ORDER BY rowid").all();
+    return { db, other, insert, rows };
+  }
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+  it("waits for it without stopping the event loop, then writes in order", async () => {
+    const { db, other, insert, rows } = lockedDatabase();
+    let ticks = 0;
+    const timer = setInterval(() => (ticks += 1), 1);
+    const writes = [insert(1), insert(2)];
+    let settled = false;
+    void Promise.allSettled(writes).then(() => (settled = true));
+    await sleep(30);
+    clearInterval(timer);
+    // SQLite's busy handler would have slept this thread (the test's own) until its timeout.
+    expect(ticks).toBeGreaterThan(5);
+    expect(settled).toBe(false);
+    other.exec("COMMIT");
+    await Promise.all(writes);
+    expect(rows()).toEqual([{ x: 1 }, { x: 2 }]);
+    other.close();
+    await db.close();
+  });
+
+  it("fails the writes that waited longer than lockTimeoutMs with 503, and writes again after", async () => {
+    const { db, other, insert, rows } = lockedDatabase({ lockTimeoutMs: 40 });
+    for (const outcome of await Promise.allSettled([insert(1), insert(2)])) {
+      expect(outcome.status).toBe("rejected");
+      expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(StoreUnavailableError);
+    }
+    other.exec("ROLLBACK");
+    await insert(3);
+    expect(rows()).toEqual([{ x: 3 }]);
+    other.close();
+    await db.close();
+  });
+});

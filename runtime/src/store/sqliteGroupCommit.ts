@@ -1,5 +1,6 @@
 import { StoreUnavailableError } from "../errors";
 import type { SqliteDatabase, SqliteStatement } from "./sqliteDriver";
+import { BUSY_TIMEOUT_MS } from "./sqliteSchema";
 
 interface BatchMember {
   readonly resolve: () => void;
@@ -29,7 +30,22 @@ export interface GroupCommitOptions {
    * syncs (`synchronous = FULL`).
    */
   sync?: () => Promise<void>;
+  /**
+   * How long writes wait for the writer lock while another connection holds it (the
+   * checkpointer's RESTART, another process) before they fail with 503. Default 5 s, the
+   * connection's `busy_timeout`.
+   */
+  lockTimeoutMs?: number;
 }
+
+/** A write waiting for the writer lock: run in the batch that takes it, or failed. */
+interface LockWaiter {
+  readonly runIn: (batch: BatchMember[]) => void;
+  readonly fail: (err: unknown) => void;
+}
+
+/** How often a write waiting for the writer lock tries again. */
+const LOCK_RETRY_MS = 1;
 
 /**
  * One SQLite connection whose writes are committed in groups. SQLite calls are synchronous, so
@@ -48,6 +64,12 @@ export interface GroupCommitOptions {
  * may have dropped the dirty pages, so a later successful fsync would prove nothing
  * (PostgreSQL's "fsyncgate", https://wiki.postgresql.org/wiki/Fsync_Errors). An operation that
  * fails on its own rolls back only its savepoint and rejects at once.
+ *
+ * The writer lock: when another connection holds it (the checkpointer's RESTART while it copies
+ * and syncs, another process's write), `BEGIN IMMEDIATE` would wait in SQLite's busy handler,
+ * which sleeps the thread, the event loop with it, in steps of 1, 2, 5, 10, 15, 20 ms. So BEGIN
+ * runs with no busy timeout, and on SQLITE_BUSY the writes queue, in order, and try again each
+ * millisecond while the event loop runs on; after `lockTimeoutMs` they fail with 503.
  */
 export class GroupCommitDatabase {
   private readonly statements = new Map<string, SqliteStatement>();
@@ -60,12 +82,16 @@ export class GroupCommitDatabase {
   private syncing: Promise<void> | undefined;
   private failure: unknown;
   private closed = false;
+  private readonly lockTimeoutMs: number;
+  private readonly waitingForLock: LockWaiter[] = [];
+  private lockDeadline = 0;
 
   constructor(
     private readonly db: SqliteDatabase,
     options: GroupCommitOptions = {},
   ) {
     this.sync = options.sync;
+    this.lockTimeoutMs = options.lockTimeoutMs ?? BUSY_TIMEOUT_MS;
   }
 
   /** Whether a failed sync has put the store out of service (then every operation fails). */
@@ -105,9 +131,27 @@ export class GroupCommitDatabase {
         this.waitForDurable(this.committedSeq, member),
       );
     }
+    let batch = this.batch;
+    if (!batch) {
+      try {
+        // Behind writes already waiting for the lock, in order.
+        if (this.waitingForLock.length === 0) batch = this.tryOpenBatch();
+      } catch (err) {
+        return Promise.reject(new StoreUnavailableError(operation, { cause: err }));
+      }
+      if (!batch) return this.waitForLock(operation, fn, kind);
+    }
+    return this.runInBatch(operation, fn, kind, batch);
+  }
+
+  private runInBatch<T>(
+    operation: string,
+    fn: () => T,
+    kind: OperationKind,
+    batch: BatchMember[],
+  ): Promise<T> {
     let result: T;
     try {
-      const batch = this.batch ?? this.openBatch();
       if (kind !== "write") {
         // A read changes nothing, and a failed statement is undone by SQLite itself (its
         // statement journal), so neither needs a savepoint; both still wait for the COMMIT.
@@ -130,12 +174,55 @@ export class GroupCommitDatabase {
     }
   }
 
-  private openBatch(): BatchMember[] {
-    this.db.exec("BEGIN IMMEDIATE");
+  /** Opens a batch, or answers undefined when another connection holds the writer lock. */
+  private tryOpenBatch(): BatchMember[] | undefined {
+    this.sql("PRAGMA busy_timeout = 0").run();
+    try {
+      this.db.exec("BEGIN IMMEDIATE");
+    } catch (err) {
+      if (isBusy(err)) return undefined;
+      throw err;
+    } finally {
+      this.sql(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`).run();
+    }
     const batch: BatchMember[] = [];
     this.batch = batch;
     setImmediate(() => this.commitBatch(batch));
     return batch;
+  }
+
+  private waitForLock<T>(operation: string, fn: () => T, kind: OperationKind): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.waitingForLock.length === 0) {
+        this.lockDeadline = performance.now() + this.lockTimeoutMs;
+        setTimeout(() => this.retryLock(), LOCK_RETRY_MS);
+      }
+      this.waitingForLock.push({
+        runIn: (batch) => void this.runInBatch(operation, fn, kind, batch).then(resolve, reject),
+        fail: (err) => reject(new StoreUnavailableError(operation, { cause: err })),
+      });
+    });
+  }
+
+  private retryLock(): void {
+    let batch: BatchMember[] | undefined;
+    try {
+      if (this.failure !== undefined) throw this.failure;
+      batch = this.batch ?? this.tryOpenBatch();
+      if (!batch && performance.now() >= this.lockDeadline) {
+        throw new Error(
+          `database is locked: another connection held the writer lock for ${this.lockTimeoutMs} ms`,
+        );
+      }
+    } catch (err) {
+      for (const waiter of this.waitingForLock.splice(0)) waiter.fail(err);
+      return;
+    }
+    if (!batch) {
+      setTimeout(() => this.retryLock(), LOCK_RETRY_MS);
+      return;
+    }
+    for (const waiter of this.waitingForLock.splice(0)) waiter.runIn(batch);
   }
 
   private commitBatch(batch: BatchMember[]): void {
@@ -222,6 +309,8 @@ export class GroupCommitDatabase {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    // Writes waiting for the lock get it (or their timeout) first: they were accepted.
+    while (this.waitingForLock.length > 0) await new Promise((r) => setTimeout(r, LOCK_RETRY_MS));
     if (this.batch) this.commitBatch(this.batch);
     // A group may be waiting for the sync a finished one scheduled for the next turn.
     while (this.failure === undefined && (this.syncing || this.durableSeq < this.committedSeq)) {
@@ -244,4 +333,9 @@ function answerWhen<T>(
       reject: (err) => reject(new StoreUnavailableError(operation, { cause: err })),
     });
   });
+}
+
+/** SQLITE_BUSY: another connection holds the lock (node:sqlite puts SQLite's code in `errcode`). */
+function isBusy(err: unknown): boolean {
+  return (err as { errcode?: unknown } | null)?.errcode === 5;
 }

@@ -112,6 +112,13 @@ export type SqliteDurability =
   /** Not in WAL mode (`:memory:`, or a file system without shared memory): COMMIT syncs (FULL). */
   | "commit-syncs";
 
+/**
+ * How long a statement waits for a lock another connection holds (opening the store, reads). The
+ * store's `BEGIN`s run with none: they wait outside SQLite, where the event loop goes on
+ * (`sqliteGroupCommit.ts`).
+ */
+export const BUSY_TIMEOUT_MS = 5000;
+
 /** SQLite keeps this much of a WAL file after it starts the WAL again (pragma journal_size_limit). */
 const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
@@ -145,7 +152,7 @@ export function prepareSqliteDatabase(db: SqliteDatabase): SqliteDurability {
   // First: processes sharing the file open it at the same time (the first one after the last
   // close recovers the WAL under an exclusive lock), and without a busy timeout the others fail
   // at once with "database is locked" instead of waiting.
-  db.exec("PRAGMA busy_timeout = 5000");
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
   const mode = db.prepare("PRAGMA journal_mode = WAL").get() as Record<string, SqlValue>;
   const durability: SqliteDurability =
     mode.journal_mode === "wal" ? "sync-wal-after-commit" : "commit-syncs";
