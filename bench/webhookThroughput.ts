@@ -149,8 +149,6 @@ const WHICH: readonly Which[] = ["normal", "full", "app"];
 /** A server kept running through a comparison, and what its slices of load added up to. */
 interface SlicedServer {
   server: BenchServer;
-  requests: number;
-  seconds: number;
   cpuSeconds: number;
   slices: LoadResult[];
 }
@@ -194,7 +192,7 @@ async function comparePath(
   try {
     for (const which of WHICH) {
       const server = await startServer(specs[which]);
-      running[which] = { server, requests: 0, seconds: 0, cpuSeconds: 0, slices: [] };
+      running[which] = { server, cpuSeconds: 0, slices: [] };
       await load({
         url: server.url,
         headers,
@@ -269,8 +267,6 @@ async function loadSlice(
   if (result.non2xx > 0 || result.errors > 0) {
     failures.push(`${which}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   }
-  s.requests += result.requests;
-  s.seconds += result.requests / result.rps;
   s.cpuSeconds += s.server.cpuSeconds() - cpuBefore;
   s.slices.push(result);
 }
@@ -278,14 +274,16 @@ async function loadSlice(
 /** A server's slices as one run: requests over the time they took; the median slice's latencies. */
 function pooled(s: SlicedServer): LoadResult & { cpuUsPerRequest: number } {
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1]!;
+  const sum = (of: (r: LoadResult) => number) => s.slices.reduce((total, r) => total + of(r), 0);
+  const requests = sum((r) => r.requests);
   return {
-    rps: s.requests / s.seconds,
+    rps: requests / sum((r) => r.requests / r.rps),
     p50: median(s.slices.map((r) => r.p50)),
     p99: median(s.slices.map((r) => r.p99)),
-    requests: s.requests,
-    non2xx: s.slices.reduce((sum, r) => sum + r.non2xx, 0),
-    errors: s.slices.reduce((sum, r) => sum + r.errors, 0),
-    cpuUsPerRequest: (s.cpuSeconds * 1e6) / s.requests,
+    requests,
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    cpuUsPerRequest: (s.cpuSeconds * 1e6) / requests,
   };
 }
 
