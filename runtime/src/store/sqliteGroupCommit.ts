@@ -208,7 +208,8 @@ export class GroupCommitDatabase {
     let batch: BatchMember[] | undefined;
     try {
       if (this.failure !== undefined) throw this.failure;
-      batch = this.batch ?? this.tryOpenBatch();
+      // No batch can open while writes wait: later writes queue behind them.
+      batch = this.tryOpenBatch();
       if (!batch && performance.now() >= this.lockDeadline) {
         throw new Error(
           `database is locked: another connection held the writer lock for ${this.lockTimeoutMs} ms`,
