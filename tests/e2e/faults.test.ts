@@ -40,6 +40,30 @@ async function repliesOf(conversationId: string): Promise<string[]> {
   return view.replies.map((r) => r.text);
 }
 
+/**
+ * Delivers as SNS does: an answer outside 2xx–4xx, or none, is a failed attempt, retried up to 3
+ * times (SNS's default HTTP/S policy, 20 s apart; here 250 ms). A 4xx counts as delivered and is
+ * never retried, so one would lose the message: it is returned as the final answer.
+ */
+async function deliverAsSnsDoes(
+  envelope: string,
+): Promise<{ status: number | "refused"; failedAttempts: string[] }> {
+  const failedAttempts: string[] = [];
+  for (let attempt = 0; ; attempt += 1) {
+    let answer: string;
+    try {
+      const response = await e2e.deliver(envelope);
+      if (response.status < 500) return { status: response.status, failedAttempts };
+      answer = `${response.status} ${await response.text()}`;
+    } catch (err) {
+      answer = `refused (${(err as Error).message})`;
+    }
+    failedAttempts.push(answer);
+    if (attempt === 3) return { status: "refused", failedAttempts };
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
 describe("faults: nothing lost, nothing sent twice", () => {
   it("the store fails mid-stream: 5xx, then SNS-style retries after recovery store each reply once", async () => {
     const [conversationId] = await conversationReplies();
@@ -181,13 +205,18 @@ describe("faults: nothing lost, nothing sent twice", () => {
         async (env) => ((await (await e2e.deliver(env)).json()) as { status: string }).status,
       ),
     );
-    // SNS retries what was not acknowledged.
-    const retried = await Promise.all(notAcked.map((env) => e2e.deliver(env)));
+    // SNS retries what was not acknowledged, and again while the answers are 5xx: after a
+    // restart, under load, a store call can time out (the emulator is slow) and answer 503.
+    const retried = await Promise.all(notAcked.map((env) => deliverAsSnsDoes(env)));
+    const failedRetries = retried.flatMap((r) => r.failedAttempts);
+    if (failedRetries.length > 0)
+      console.log(`SIGTERM burst, retries that failed: ${failedRetries}`);
     const stored = await repliesOf(conversationId!);
     figures("SIGTERM burst", {
       sent: envelopes.length,
       acknowledged: acked.length,
       refusedOrDraining: notAcked.length,
+      retriesFailed: failedRetries.length,
       exitCode: exitCode ?? -1,
       storedAfterRetries: stored.length,
       duplicates: stored.length - new Set(stored).size,
@@ -196,7 +225,7 @@ describe("faults: nothing lost, nothing sent twice", () => {
     expect(exitCode).toBe(0);
     expect(acked.length).toBeGreaterThan(0);
     expect(replayAcked.every((s) => s === "duplicate")).toBe(true);
-    expect(retried.every((r) => r.status === 200)).toBe(true);
+    expect(retried.map((r) => r.status)).toEqual(Array(notAcked.length).fill(200));
     expect(stored).toHaveLength(60);
     expect(new Set(stored).size).toBe(60);
     expect(inFlight).toBe(0);
