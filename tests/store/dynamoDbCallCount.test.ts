@@ -117,7 +117,6 @@ describe("DynamoDB calls per unit of work", () => {
       "PutItem", // the outbound message
       "GetItem", // finishSend reads the record...
       "TransactWriteItems", // ...and ends it with its attempt and the provider id's index
-      "GetItem", // the record as the answer reports it
     ]);
   });
 

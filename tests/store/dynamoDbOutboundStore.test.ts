@@ -182,7 +182,7 @@ describe("DynamoDbConversationStore outbound records", () => {
     await store.close();
   });
 
-  it("answers true to a finish retried by the SDK after its first answer was lost", async () => {
+  it("answers the finished record to a finish retried by the SDK after its first answer was lost", async () => {
     const client = new DynamoDBClient({
       region: "us-east-1",
       endpoint: emulator.endpoint,
@@ -207,15 +207,14 @@ describe("DynamoDbConversationStore outbound records", () => {
     await store.createSend(s);
     await store.claimSend(s.sendId, "l1", t(1), t(2));
     loseNextUpdate = true;
-    await expect(store.finishSend(s.sendId, "l1", { status: "denied", at: t(2) })).resolves.toBe(
-      true,
-    );
+    const finished = await store.finishSend(s.sendId, "l1", { status: "denied", at: t(2) });
     expect(loseNextUpdate).toBe(false);
-    await expect(store.getSend(s.sendId)).resolves.toMatchObject({ status: "denied" });
+    expect(finished).toMatchObject({ status: "denied" });
+    await expect(store.getSend(s.sendId)).resolves.toEqual(finished);
     // Another worker's token is still refused.
-    await expect(store.finishSend(s.sendId, "l9", { status: "denied", at: t(2) })).resolves.toBe(
-      false,
-    );
+    await expect(
+      store.finishSend(s.sendId, "l9", { status: "denied", at: t(2) }),
+    ).resolves.toBeUndefined();
     await store.close();
   });
 });

@@ -351,10 +351,10 @@ export class PatientSendExecutor implements SendExecutor {
     leaseToken: string,
     update: Parameters<OutboundStore["finishSend"]>[2],
   ): Promise<ScheduledSend | undefined> {
-    if (!(await this.deps.store.finishSend(send.sendId, leaseToken, update))) {
+    const finished = await this.deps.store.finishSend(send.sendId, leaseToken, update);
+    if (!finished) {
       this.deps.log.warn({ sendId: send.sendId }, "send lease lost before its outcome was written");
-      return undefined;
     }
-    return (await this.deps.store.getSend(send.sendId)) ?? undefined;
+    return finished;
   }
 }

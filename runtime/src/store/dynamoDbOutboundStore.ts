@@ -22,6 +22,7 @@ import type { OutboundStore } from "./outboundStore";
 import {
   checkFinishUpdate,
   erasesDestination,
+  finish,
   isWaiting,
   recordDelivery,
   type FinishUpdate,
@@ -227,11 +228,18 @@ export class DynamoDbOutboundStore implements OutboundStore {
   }
 
   /**
-   * One call: UpdateItem under the lease. With a provider message id, two: a GetItem for the
-   * record's expiry (the id's item expires with it), then one TransactWriteItems writing the
-   * send and the id's item together.
+   * One call: UpdateItem under the lease, answering the record it wrote. With a provider message
+   * id, two: a GetItem for the record's expiry (the id's item expires with it), then one
+   * TransactWriteItems writing the send and the id's item together, which answers no values: the
+   * record is the one read with the same change applied (`sendTransitions.finish`). Under the
+   * lease only a late delivery event of an earlier attempt can change the record meanwhile (that
+   * attempt's `deliveryStatus`, `recordAttemptDelivery`): the store has it, the answer may not.
    */
-  async finishSend(sendId: string, leaseToken: string, update: FinishUpdate): Promise<boolean> {
+  async finishSend(
+    sendId: string,
+    leaseToken: string,
+    update: FinishUpdate,
+  ): Promise<ScheduledSend | undefined> {
     checkFinishUpdate(update);
     const sets = ["#status = :s", "updatedAt = :at", "finishedLeaseToken = :t"];
     const removes = ["leaseToken", "leaseUntil"];
@@ -272,13 +280,16 @@ export class DynamoDbOutboundStore implements OutboundStore {
       get("updatedAt") === update.at;
 
     if (update.providerMessageId === undefined) {
-      const result = await this.update("finishSend", write);
-      return "applied" in result || ownFinish((name) => rawString(result.failed, name));
+      const result = await this.update("finishSend", { ...write, ReturnValues: "ALL_NEW" });
+      if ("applied" in result) return result.applied && toScheduledSend(result.applied);
+      // Rare (an SDK retry whose first answer was lost): the refusal's item is in wire form.
+      return ownFinish((name) => rawString(result.failed, name)) ? this.getSend(sendId) : undefined;
     }
-    const current = await this.get(sendKey(sendId), "finishSend");
-    if (!current) return false;
+    const item = await this.get(sendKey(sendId), "finishSend");
+    if (!item) return undefined;
+    const current = toScheduledSend(item);
     if (current.status !== "sending" || current.leaseToken !== leaseToken) {
-      return ownFinish((name) => current[name]);
+      return ownFinish((name) => item[name]) ? current : undefined;
     }
     const items: TransactItem[] = [
       { Update: write },
@@ -289,7 +300,7 @@ export class DynamoDbOutboundStore implements OutboundStore {
             pk: partitionKeys.providerMessage(update.providerMessageId),
             sk: sortKeys.meta,
             sendId,
-            ttl: ttlOf(String(current.expiresAt)),
+            ttl: ttlOf(current.expiresAt),
           },
         },
       },
@@ -301,9 +312,9 @@ export class DynamoDbOutboundStore implements OutboundStore {
           ClientRequestToken: clientRequestToken(items),
         }),
       );
-      return true;
+      return finish(current, leaseToken, update);
     } catch (err) {
-      if (failedConditions(err)?.has(0)) return false;
+      if (failedConditions(err)?.has(0)) return undefined;
       throw new StoreUnavailableError("finishSend", { cause: err });
     }
   }

@@ -32,7 +32,8 @@ export interface OutboundStore {
   /**
    * Ends the lease with an outcome: a final status (erasing `to` and `body`), or back to a
    * waiting status with a new `dueAt` (deferral, carrier retry). Appends `attempt` when given.
-   * False when the lease is not `leaseToken`'s.
+   * Answers the record as it now stands, so the caller need not read it again; undefined when
+   * the lease is not `leaseToken`'s.
    */
   finishSend(
     sendId: string,
@@ -45,7 +46,7 @@ export interface OutboundStore {
       attempt?: SendAttempt;
       providerMessageId?: string;
     },
-  ): Promise<boolean>;
+  ): Promise<ScheduledSend | undefined>;
   /**
    * Cancels a waiting send (erasing `to` and `body`): "cancelled", or "not_found", or
    * "not_cancellable" with the status that prevents it (sending or final).

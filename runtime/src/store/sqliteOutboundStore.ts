@@ -82,7 +82,11 @@ export class SqliteOutboundStore implements OutboundStore {
     });
   }
 
-  finishSend(sendId: string, leaseToken: string, update: FinishUpdate): Promise<boolean> {
+  finishSend(
+    sendId: string,
+    leaseToken: string,
+    update: FinishUpdate,
+  ): Promise<ScheduledSend | undefined> {
     try {
       checkFinishUpdate(update);
     } catch (err) {
@@ -91,7 +95,7 @@ export class SqliteOutboundStore implements OutboundStore {
     return this.db.run("finishSend", () => {
       const send = this.readSend(sendId);
       const finished = send && finish(send, leaseToken, update);
-      if (!finished) return false;
+      if (!finished) return undefined;
       this.writeSend(finished);
       if (update.providerMessageId !== undefined) {
         this.db
@@ -101,7 +105,7 @@ export class SqliteOutboundStore implements OutboundStore {
           )
           .run(update.providerMessageId, sendId, finished.expiresAt);
       }
-      return true;
+      return finished;
     });
   }
 
