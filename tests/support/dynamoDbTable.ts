@@ -2,15 +2,23 @@ import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { dynamoDbTableSchema as schema } from "../../runtime/src/store/dynamoDbTableSchema";
 import { TEST_CREDENTIALS } from "./motoServer";
 
-export function emulatorDynamoDbClient(endpoint: string): DynamoDBClient {
+/**
+ * One attempt per call, so tests count calls exactly. `requestTimeoutMs` (3 s) is for the calls a
+ * test makes of the store; set-up that only waits for moto (creating a table) may give it longer,
+ * since moto answers slowly while the other suites load the machine.
+ */
+export function emulatorDynamoDbClient(endpoint: string, requestTimeoutMs = 3000): DynamoDBClient {
   return new DynamoDBClient({
     region: "us-east-1",
     endpoint,
     credentials: TEST_CREDENTIALS,
     maxAttempts: 1,
-    requestHandler: { requestTimeout: 3000, throwOnRequestTimeout: true },
+    requestHandler: { requestTimeout: requestTimeoutMs, throwOnRequestTimeout: true },
   });
 }
+
+/** How long set-up waits for moto to create a table. */
+export const TABLE_SETUP_TIMEOUT_MS = 15_000;
 
 /** Creates the store's table from the same schema the Pulumi program uses. */
 export async function createStoreTable(client: DynamoDBClient, table: string): Promise<void> {
