@@ -187,7 +187,7 @@ async function comparePath(
     full: { ...base, kind: baselineKind, synchronous: "FULL" },
     app: { ...base, kind: "app", logging: "on" },
   };
-  const warm = (k: number) => bodyAt(k % WARM_REQUESTS);
+  const warm = Array.from({ length: WARM_REQUESTS }, (_, k) => bodyAt(k));
   const running: Partial<Record<Which, SlicedServer>> = {};
   try {
     for (const which of WHICH) {
@@ -196,7 +196,7 @@ async function comparePath(
       await load({
         url: server.url,
         headers,
-        nextBody: sequence(warm, 0),
+        bodies: warm,
         seconds: 2,
         connections: CONNECTIONS,
       });
@@ -221,7 +221,7 @@ async function comparePath(
     const atHalfRate = (spec: Spec) =>
       measure(spec, headers, [], {
         nextBody: sequence(bodyAt, WARM_REQUESTS),
-        warm: Array.from({ length: WARM_REQUESTS }, (_, k) => bodyAt(k)),
+        warm,
         seconds: Math.min(SECONDS, Math.floor((uniqueBodies - WARM_REQUESTS) / rate)),
         overallRate: rate,
       });
