@@ -49,14 +49,19 @@ export interface RateBudget {
  * m = 1 (0.95 m), 9 in 19 s for m = 0.5 (0.947 m).
  * A message of q parts takes q positions but reaches End User Messaging at once: its first part
  * late for the parts that follow it, its last early for the parts before it. It goes at the slot
- * of its middle position, which spends (q - 1) / 2 positions of the margin on either side: at
- * m = 50 a 2-part message leaves 31 ms of it, at m = 20 16 ms. Two multi-part messages at either
- * end of one second spend both halves: two 2-part messages m - 1 positions apart are one whole
- * position short, which leaves 21 ms of the margin at m = 50 but is more than all of it at m = 20
- * (52 ms a position): 21 parts reach End User Messaging within 990 ms. The later one is throttled,
- * handed back and sent again at a new slot (never surfaced; `npm run bench` counts these). A
- * margin wide enough for it would pace every send at 0.91 m at m = 20, so the rare throttle is
- * the cheaper price.
+ * of its middle position, which spends (q - 1) / 2 positions of the margin on either side. Where
+ * that would leave less than `LATE_MS` of it (a call may go that late and still keep its slot), the
+ * message books empty positions too, as few as leave `LATE_MS`, and goes at the middle of them all
+ * (`positionsFor`): none for two parts at m = 20 (16 ms of the margin left) or up to three at
+ * m = 50, one for two parts at m <= 10 (at m = 3, 174 ms a half position: without it every 2-part
+ * message among single ones put 4 parts in a second and was throttled, again on each retry), and
+ * one for three parts at m = 20. Two multi-part messages at either end of one second spend both
+ * halves: two 2-part messages m - 1 positions apart at m = 20 are one whole position (52 ms) short
+ * of the margin, so 21 parts reach End User Messaging within 990 ms. The later one is throttled,
+ * handed back and sent again at a new slot (never surfaced; `npm run bench` counts these). Empty
+ * positions wide enough for that pair would pace the mix of `npm run bench` (one 2-part message in
+ * five) at 0.82 m, and only state shared across tasks about where multi-part messages sit in the
+ * window could avoid it at no cost, so the rare throttle is the cheaper price.
  */
 export const JITTER_MARGIN_MS = 40;
 /**
@@ -82,6 +87,20 @@ export interface Pacing {
   partsPerWindow: number;
   /** The time between consecutive positions of a window. */
   slotMs: number;
+}
+
+/**
+ * The positions a message of `parts` books: its parts, and the empty positions that leave it
+ * `LATE_MS` of the margin on either side (see `JITTER_MARGIN_MS`), at most a window's worth.
+ */
+export function positionsFor(parts: number, pacing: Pacing, partsPerSecond: number): number {
+  // The margin the spacing leaves a single part: at least JITTER_MARGIN_MS by construction.
+  const spareMs = partsPerSecond * pacing.slotMs - 1000;
+  // A call at the middle of its n positions is (parts - 1 - empty) / 2 of them early for the
+  // parts after it and as late for those before: at most what the margin spares past LATE_MS.
+  const sparedPositions = (spareMs - LATE_MS) / pacing.slotMs;
+  const empty = Math.max(0, Math.ceil(parts - 1 - 2 * sparedPositions - 1e-9));
+  return Math.min(parts + empty, pacing.partsPerWindow);
 }
 
 /** The window length and budget for `partsPerSecond` (see `JITTER_MARGIN_MS`). */
@@ -176,9 +195,10 @@ export class RatePacer implements RateBudget {
   }
 
   async reserve(parts: number, options: RateWait = {}): Promise<number | undefined> {
-    const { windowMs, partsPerWindow } = this.pacing;
+    const { windowMs } = this.pacing;
     const deadline = this.now() + (options.maxWaitMs ?? Number.POSITIVE_INFINITY);
-    const first = Math.min(parts, partsPerWindow);
+    // This window's positions: the parts (or a window's worth of them) and any empty ones.
+    const first = positionsFor(parts, this.pacing, this.options.partsPerSecond);
     for (;;) {
       const now = this.now();
       const current = now - (now % windowMs);
@@ -187,8 +207,8 @@ export class RatePacer implements RateBudget {
       for (const window of [current, current + windowMs]) {
         const total = await this.takeIn(window, first, now, deadline);
         if (total !== undefined) {
-          await this.bookRest(window, parts - first);
-          // The middle of its positions (see JITTER_MARGIN_MS): `total - first` for one part.
+          await this.bookRest(window, parts - Math.min(parts, first));
+          // The middle of its positions (see JITTER_MARGIN_MS): `total - 1` for one part.
           return window + (total - (first + 1) / 2) * this.pacing.slotMs;
         }
       }
