@@ -9,8 +9,9 @@ export interface RateWait {
 /** What a send asks of the number's rate: a moment at which its parts may go. */
 export interface RateBudget {
   /**
-   * Books `parts` of the number's rate and answers the moment (epoch ms) the call may go, never
-   * later than `maxWaitMs` from now; undefined (nothing booked) when no such moment is free. It
+   * Books `parts` of the number's rate (and any empty positions a multi-part message needs beside
+   * them, `positionsFor`) and answers the moment (epoch ms) the call may go, never later than
+   * `maxWaitMs` from now; undefined (nothing booked) when no such moment is free. It
    * does not wait for that moment: the caller writes what it must first, then `waitUntil`.
    */
   reserve(parts: number, options?: RateWait): Promise<number | undefined>;
@@ -234,7 +235,8 @@ export class RatePacer implements RateBudget {
     const ahead = Math.min(2 * this.storeMs, MAX_LOOKAHEAD_MS);
     const from = Math.max(0, Math.ceil((now + ahead - window) / slotMs));
     const lastByDeadline = Math.floor((deadline - window) / slotMs);
-    const limit = Math.min(partsPerWindow, lastByDeadline + parts);
+    // The call goes at the middle of its positions: that one, not the last, is due by then.
+    const limit = Math.min(partsPerWindow, lastByDeadline + Math.floor((parts + 1) / 2));
     if (from + parts > limit) return undefined;
     const started = this.now();
     const total = await this.options.store.takeRateBudget(

@@ -131,6 +131,16 @@ describe("RatePacer", () => {
     expect([...store.totals]).toEqual([[10_000, 5]]);
   });
 
+  it("books a multi-part message only where its middle slot, the one it goes at, meets the deadline", async () => {
+    const { pacer, store } = pacerAt(3, 8_000);
+    const slot = 8_000 / 23;
+    expect(await pacer.reserve(1)).toBe(8_000);
+    // Positions 1..3 go at position 2's slot (696 ms): past a deadline of 600 ms, booking nothing.
+    expect(await pacer.reserve(2, { maxWaitMs: 600 })).toBeUndefined();
+    expect([...store.totals]).toEqual([[8_000, 1]]);
+    expect(await pacer.reserve(2, { maxWaitMs: 2 * slot })).toBe(8_000 + 2 * slot);
+  });
+
   it("lets a deadline reach into the next window, and no further", async () => {
     const { pacer, store, clock, sleeps } = pacerAt(50, 10_000);
     for (let i = 0; i < 48; i += 1) await pacer.reserve(1);
