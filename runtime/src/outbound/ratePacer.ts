@@ -235,7 +235,7 @@ export class RatePacer implements RateBudget {
     const ahead = Math.min(2 * this.storeMs, MAX_LOOKAHEAD_MS);
     const from = Math.max(0, Math.ceil((now + ahead - window) / slotMs));
     const lastByDeadline = Math.floor((deadline - window) / slotMs);
-    // The call goes at the middle of its positions: that one, not the last, is due by then.
+    // The call goes at the middle of its positions: that one, not the first, is due by then.
     const limit = Math.min(partsPerWindow, lastByDeadline + Math.floor((parts + 1) / 2));
     if (from + parts > limit) return undefined;
     const started = this.now();
