@@ -13,6 +13,11 @@ export class PacingCounters {
   raisedToLookahead = 0;
   /** Positions below `fromPosition` this process last saw free in that window: passed unused. */
   positionsSkipped = 0;
+  /**
+   * Positions booked empty beside multi-part messages (`positionsFor`): the rate a number spends
+   * so that a message's parts, sent at once, keep `LATE_MS` of the margin.
+   */
+  emptyPositions = 0;
   /** Workers woken more than LATE_MS after their slot before `markCallStarted`, booked again. */
   rebookedBeforeMark = 0;
   /** The same after `markCallStarted`: the write ended too late, or the timer for the slot. */
@@ -53,6 +58,7 @@ export class PacingCounters {
       windowFull: this.windowFull,
       raisedToLookahead: this.raisedToLookahead,
       positionsSkipped: this.positionsSkipped,
+      emptyPositions: this.emptyPositions,
       rebookedBeforeMark: this.rebookedBeforeMark,
       rebookedAfterMark: this.rebookedAfterMark,
       markEndedLate: this.markEndedLate,

@@ -208,6 +208,7 @@ export class RatePacer implements RateBudget {
       for (const window of [current, current + windowMs]) {
         const total = await this.takeIn(window, first, now, deadline);
         if (total !== undefined) {
+          this.counters.emptyPositions += first - Math.min(parts, first);
           await this.bookRest(window, parts - Math.min(parts, first));
           // The middle of its positions (see JITTER_MARGIN_MS): `total - 1` for one part.
           return window + (total - (first + 1) / 2) * this.pacing.slotMs;

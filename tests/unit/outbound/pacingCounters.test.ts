@@ -2,14 +2,14 @@ import { PacingCounters } from "../../../runtime/src/outbound/pacingCounters";
 import { RatePacer } from "../../../runtime/src/outbound/ratePacer";
 import { WindowTotals } from "./windowTotals";
 
-function pacer(start: number) {
+function pacer(start: number, partsPerSecond = 50) {
   const store = new WindowTotals();
   const clock = { now: start };
   const counters = new PacingCounters();
   const rate = new RatePacer({
     store,
     identity: "+18445550100",
-    partsPerSecond: 50,
+    partsPerSecond,
     now: () => clock.now,
     sleep: async (ms) => {
       clock.now += ms;
@@ -49,5 +49,15 @@ describe("the pacer's counters (where the number's slots go)", () => {
       callLateMsMax: 7,
     });
     expect(counters.snapshot()).toMatchObject({ takes: 0, windowFull: 0, calls: 0 });
+  });
+
+  it("counts the empty positions booked beside multi-part messages", async () => {
+    // m = 3: a 2-part message books one empty position, a 3-part one two; one part none.
+    const { rate, counters } = pacer(3_000_000, 3);
+    await rate.reserve(1);
+    await rate.reserve(2);
+    await rate.reserve(3);
+    expect(counters).toMatchObject({ takes: 3, emptyPositions: 3 });
+    expect(counters.snapshot()).toMatchObject({ emptyPositions: 3 });
   });
 });
