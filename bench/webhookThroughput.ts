@@ -53,8 +53,9 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const INBOUND_BODIES = Number(process.env.BENCH_BODIES ?? 58000);
 const API_KEY = "bench-eventbridge-key-0123456789";
 /**
- * `BENCH_ONLY=inbound|delivery|logging|sender` runs only that comparison (while working on one path);
- * `BENCH_CPU_PROF=<dir>` starts the service's processes with `--cpu-prof` into that directory.
+ * `BENCH_ONLY=inbound|delivery|logging|sender` runs only that comparison (while working on one
+ * path); `BENCH_CPU_PROF=<dir>` starts the service's processes with `--cpu-prof` into that
+ * directory.
  */
 const ONLY = process.env.BENCH_ONLY;
 const CPU_PROF_DIR = process.env.BENCH_CPU_PROF;
@@ -69,10 +70,6 @@ const MESSAGE_IDS = Array.from({ length: 2000 }, (_, i) => `bench-message-${i}`)
 
 type Row = BenchRow;
 
-/**
- * Issue 13's target: no throttling surfaced to a caller. The peer's own throttles are counted in
- * the name: a send it throttled was handed back and sent again (see JITTER_MARGIN_MS).
- */
 async function senderRows(): Promise<Row[]> {
   const rows: Row[] = [];
   for (const { partsPerSecond, seconds } of SENDER_BACKLOGS) {
@@ -82,6 +79,10 @@ async function senderRows(): Promise<Row[]> {
   return rows;
 }
 
+/**
+ * Issue 13's target: no throttling surfaced to a caller. The peer's own throttles are counted in
+ * the name: a send it throttled was handed back and sent again (see JITTER_MARGIN_MS).
+ */
 function senderRow(backlog: BacklogResult): Row {
   const drained = backlog.achievedPartsPerSecond / backlog.configuredPartsPerSecond;
   return {
