@@ -14,6 +14,7 @@ import { startDynamoDbEmulator, TEST_CREDENTIALS } from "../tests/support/motoSe
 export interface DynamoDbCpu {
   serviceCpuUs: number;
   baselineCpuUs: number;
+  /** Messages measured on each side: the count asked for, rounded up to whole slices. */
   messages: number;
 }
 
@@ -31,7 +32,7 @@ const WARM_MESSAGES = 100;
 async function cpuPerMessageSideBySide(
   messages: number,
   sides: [(i: number) => Promise<void>, (i: number) => Promise<void>],
-): Promise<[number, number]> {
+): Promise<{ perMessageUs: [number, number]; measured: number }> {
   for (let i = 0; i < WARM_MESSAGES; i += 1) {
     for (const one of sides) await one(-1 - i);
   }
@@ -46,7 +47,7 @@ async function cpuPerMessageSideBySide(
     }
   }
   const measured = perSlice * SLICES;
-  return [usedUs[0]! / measured, usedUs[1]! / measured];
+  return { perMessageUs: [usedUs[0]! / measured, usedUs[1]! / measured], measured };
 }
 
 export async function dynamoDbInboundCpu(messages: number): Promise<DynamoDbCpu> {
@@ -124,12 +125,9 @@ export async function dynamoDbInboundCpu(messages: number): Promise<DynamoDbCpu>
         }),
       );
     };
-    const [serviceCpuUs, baselineCpuUs] = await cpuPerMessageSideBySide(messages, [
-      service,
-      baseline,
-    ]);
+    const { perMessageUs, measured } = await cpuPerMessageSideBySide(messages, [service, baseline]);
     await store.close();
-    return { serviceCpuUs, baselineCpuUs, messages };
+    return { serviceCpuUs: perMessageUs[0], baselineCpuUs: perMessageUs[1], messages: measured };
   } finally {
     await emulator.stop();
   }
