@@ -199,19 +199,20 @@ export class RatePacer implements RateBudget {
     const { windowMs } = this.pacing;
     const deadline = this.now() + (options.maxWaitMs ?? Number.POSITIVE_INFINITY);
     // This window's positions: the parts (or a window's worth of them) and any empty ones.
-    const first = positionsFor(parts, this.pacing, this.options.partsPerSecond);
+    const positions = positionsFor(parts, this.pacing, this.options.partsPerSecond);
+    const partsHere = Math.min(parts, positions);
     for (;;) {
       const now = this.now();
       const current = now - (now % windowMs);
       // This window, else the next one at once: a backlog keeps positions booked ahead of the
       // clock, so no slot passes unused while a task waits for a window to begin.
       for (const window of [current, current + windowMs]) {
-        const total = await this.takeIn(window, first, now, deadline);
+        const total = await this.takeIn(window, positions, now, deadline);
         if (total !== undefined) {
-          this.counters.emptyPositions += first - Math.min(parts, first);
-          await this.bookRest(window, parts - Math.min(parts, first));
+          this.counters.emptyPositions += positions - partsHere;
+          await this.bookRest(window, parts - partsHere);
           // The middle of its positions (see JITTER_MARGIN_MS): `total - 1` for one part.
-          return window + (total - (first + 1) / 2) * this.pacing.slotMs;
+          return window + (total - (positions + 1) / 2) * this.pacing.slotMs;
         }
       }
       const next = current + windowMs;
@@ -224,7 +225,7 @@ export class RatePacer implements RateBudget {
   /** A position in `window` whose slot is neither past nor after the deadline, if one is free. */
   private async takeIn(
     window: number,
-    parts: number,
+    positions: number,
     now: number,
     deadline: number,
   ): Promise<number | undefined> {
@@ -237,30 +238,30 @@ export class RatePacer implements RateBudget {
     const from = Math.max(0, Math.ceil((now + ahead - window) / slotMs));
     const lastByDeadline = Math.floor((deadline - window) / slotMs);
     // The call goes at the middle of its positions: that one, not the first, is due by then.
-    const limit = Math.min(partsPerWindow, lastByDeadline + Math.floor((parts + 1) / 2));
-    if (from + parts > limit) return undefined;
+    const limit = Math.min(partsPerWindow, lastByDeadline + Math.floor((positions + 1) / 2));
+    if (from + positions > limit) return undefined;
     const started = this.now();
     const total = await this.options.store.takeRateBudget(
       this.options.identity,
       window,
-      parts,
+      positions,
       limit,
       from,
     );
     // A moving average: one slow answer does not push every slot out.
     this.storeMs = 0.8 * this.storeMs + 0.2 * Math.max(0, this.now() - started);
-    this.count(window, from, parts, total);
+    this.count(window, from, positions, total);
     return total;
   }
 
-  private count(window: number, from: number, parts: number, total: number | undefined): void {
+  private count(window: number, from: number, positions: number, total: number | undefined): void {
     const counters = this.counters;
     if (total === undefined) {
       counters.windowFull += 1;
       return;
     }
     counters.takes += 1;
-    if (from > 0 && total - parts === from) {
+    if (from > 0 && total - positions === from) {
       counters.raisedToLookahead += 1;
       if (this.seen.window === window && from > this.seen.total) {
         counters.positionsSkipped += from - this.seen.total;
