@@ -18,7 +18,20 @@ export function emulatorDynamoDbClient(endpoint: string, requestTimeoutMs = 3000
 }
 
 /** How long set-up waits for moto to create a table. */
-export const TABLE_SETUP_TIMEOUT_MS = 15_000;
+const TABLE_SETUP_TIMEOUT_MS = 15_000;
+
+/**
+ * Set-up of a test that drives the store through other processes: the table, created over a
+ * client of its own with the set-up timeout, which is closed once the table exists.
+ */
+export async function createEmulatorStoreTable(endpoint: string, table: string): Promise<void> {
+  const client = emulatorDynamoDbClient(endpoint, TABLE_SETUP_TIMEOUT_MS);
+  try {
+    await createStoreTable(client, table);
+  } finally {
+    client.destroy();
+  }
+}
 
 /** Creates the store's table from the same schema the Pulumi program uses. */
 export async function createStoreTable(client: DynamoDBClient, table: string): Promise<void> {

@@ -5,7 +5,7 @@ import {
   SNSClient,
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
-import { createStoreTable, emulatorDynamoDbClient, TABLE_SETUP_TIMEOUT_MS } from "./dynamoDbTable";
+import { createEmulatorStoreTable } from "./dynamoDbTable";
 import {
   startDynamoDbEmulator,
   startEmulator,
@@ -65,10 +65,7 @@ export class E2eStack {
       }),
     );
     this.table = `eum-sms-e2e-${randomUUID()}`;
-    await createStoreTable(
-      emulatorDynamoDbClient(this.dynamoDb.endpoint, TABLE_SETUP_TIMEOUT_MS),
-      this.table,
-    );
+    await createEmulatorStoreTable(this.dynamoDb.endpoint, this.table);
     this.env = {
       USE_MOCK_SMS: "false",
       AWS_SMS_ORIGINATION_NUMBER: OUR_NUMBER,

@@ -8,7 +8,7 @@ import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient } from "@aws-s
 import type { OutboundQueue, QueueStats } from "../../runtime/src/outbound/outboundQueue";
 import { openOutboundQueue } from "../../runtime/src/outbound/queue/openOutboundQueue";
 import { openSqliteDatabase } from "../../runtime/src/store/sqliteDriver";
-import { createStoreTable, emulatorDynamoDbClient, TABLE_SETUP_TIMEOUT_MS } from "./dynamoDbTable";
+import { createEmulatorStoreTable, emulatorDynamoDbClient } from "./dynamoDbTable";
 import { startDynamoDbEmulator, startEmulator, TEST_CREDENTIALS } from "./motoServer";
 import { startRuntime, type RuntimeProcess } from "./runtimeProcess";
 import { SmsVoicePeer } from "./smsVoicePeer";
@@ -117,9 +117,7 @@ export class OutboundCluster {
       () => dynamoDb.stop(),
     );
     const name = `eum-sms-faults-${randomUUID().slice(0, 8)}`;
-    const dynamo = emulatorDynamoDbClient(dynamoDb.endpoint, TABLE_SETUP_TIMEOUT_MS);
-    await createStoreTable(dynamo, name);
-    dynamo.destroy();
+    await createEmulatorStoreTable(dynamoDb.endpoint, name);
     this.listSendIds = async () => {
       const client = emulatorDynamoDbClient(dynamoDb.endpoint);
       try {
