@@ -302,10 +302,11 @@ describe("the rate and the queue", () => {
   it("sends what the rate allows within about a second and queues the rest; the worker sends it later", async () => {
     t = await buildFlowApp({
       clock: new TestClock(Date.parse(AFTERNOON)),
-      config: { maxPartsPerSecond: 1 },
+      config: { maxPartsPerSecond: 2 },
     });
-    // 1 MPS is paced at 19 parts in 20 s (slots 1.05 s apart): the second send waits for its
-    // slot inline, the third's slot (2.1 s) is past the agent API's wait, so it is queued.
+    // 2 MPS is paced in bursts, 2 parts at the start of windows 1.04 s apart: the first two sends
+    // wait inline for the next window (it starts 400 ms after AFTERNOON); the third's window
+    // starts 1.44 s out, past the agent API's wait (1.1 s), so it is queued.
     const first = await send({ to: NEW_YORK, body: "one" });
     const second = await send({ to: "+12125550199", body: "two" });
     const third = await send({ to: "+12125550198", body: "three" });

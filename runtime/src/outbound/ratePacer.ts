@@ -44,18 +44,18 @@ export interface RateBudget {
  * The margin: 40 ms absorbs the delays seen here (a timer firing late under load, an HTTP call
  * on a shared machine) and costs 1 - 1000/1040 = 3.8% of the rate. Windows hold a whole number
  * of parts, `floor(m * seconds * 1000 / 1040)`: at m = 50 a one-second window holds 48 (0.96 m,
- * 20.8 ms apart, 41.7 ms of margin); at m = 3 one second would hold only 2 (0.67 m), so slow
+ * 20.8 ms apart, 41.7 ms of margin); at m = 5 one second would hold only 4 (0.8 m), so slow
  * numbers get the shortest window (at most MAX_WINDOW_S) that reaches TARGET_RATIO, else the
- * best: 96 parts in 5 s for m = 20 (0.96 m), 23 in 8 s for m = 3 (0.958 m), 19 in 20 s for
- * m = 1 (0.95 m), 9 in 19 s for m = 0.5 (0.947 m).
+ * best: 96 parts in 5 s for m = 20 (0.96 m), 24 in 5 s for m = 5 (0.96 m), 9 in 19 s for
+ * m = 0.5 (0.947 m). m = 1, 2 and 3 are paced in bursts instead (below).
  * A message of q parts takes q positions but reaches End User Messaging at once: its first part
  * late for the parts that follow it, its last early for the parts before it. It goes at the slot
  * of its middle position, which spends (q - 1) / 2 positions of the margin on either side. Where
  * that would leave less than `LATE_MS` of it (a call may go that late and still keep its slot), the
  * message books empty positions too, as few as leave `LATE_MS`, and goes at the middle of them all
  * (`positionsFor`): none for two parts at m = 20 (16 ms of the margin left) or up to three at
- * m = 50, one for two parts at m <= 10 (at m = 3, 174 ms a half position: without it every 2-part
- * message among single ones put 4 parts in a second and was throttled, again on each retry), and
+ * m = 50, one for two parts at m <= 10 (at m = 5, 104 ms a half position: without it every 2-part
+ * message among single ones put 6 parts in a second and was throttled, again on each retry), and
  * one for three parts at m = 20. Two multi-part messages at either end of one second spend both
  * halves: two 2-part messages m - 1 positions apart at m = 20 are one whole position (52 ms) short
  * of the margin, so 21 parts reach End User Messaging within 990 ms. The later one is throttled,
@@ -63,8 +63,20 @@ export interface RateBudget {
  * positions wide enough for that pair would pace the mix of `npm run bench` (one 2-part message in
  * five) at 0.82 m, and only state shared across tasks about where multi-part messages sit in the
  * window could avoid it at no cost, so the rare throttle is the cheaper price.
+ *
+ * Bursts: a number of 1, 2 or 3 parts per second (US toll-free's 3, 10DLC's and Canadian long
+ * codes' default 1) gets windows of `1000 + JITTER_MARGIN_MS` ms holding m parts, and every call
+ * of a window goes at its start (`slotMs` 0): two windows' calls are the margin more than a second
+ * apart, so no sliding second holds more than one window's m parts, whatever their sizes. A 2-part
+ * message needs no empty position there (on the grid above at m = 3, one such message in five
+ * cost a seventh of the rate); it takes two of a window's three places, and a later single part
+ * fills the third. This takes m sends in flight at each window's start: a task runs four
+ * (`SendWorker`), so bursts stop at 3, and faster numbers keep the grid, whose calls go one at a
+ * time.
  */
 export const JITTER_MARGIN_MS = 40;
+/** The fastest number paced in bursts (see `JITTER_MARGIN_MS`): whole parts per second up to it. */
+export const BURST_MAX_PARTS_PER_SECOND = 3;
 /**
  * The share of the rate a window length is chosen to reach: a little above the 0.95 of issue 13,
  * which a backlog's first and last moments would otherwise pull under (the margin allows 0.962).
@@ -86,7 +98,7 @@ const MAX_LOOKAHEAD_MS = 500;
 export interface Pacing {
   windowMs: number;
   partsPerWindow: number;
-  /** The time between consecutive positions of a window. */
+  /** The time between consecutive positions of a window; 0 when they all go at its start. */
   slotMs: number;
 }
 
@@ -95,6 +107,8 @@ export interface Pacing {
  * `LATE_MS` of the margin on either side (see `JITTER_MARGIN_MS`), at most a window's worth.
  */
 export function positionsFor(parts: number, pacing: Pacing, partsPerSecond: number): number {
+  // A burst window's calls go at one moment: its parts are counted there, with no margin spent.
+  if (pacing.slotMs === 0) return Math.min(parts, pacing.partsPerWindow);
   // The margin the spacing leaves a single part: at least JITTER_MARGIN_MS by construction.
   const spareMs = partsPerSecond * pacing.slotMs - 1000;
   // A call at the middle of its n positions is (parts - 1 - empty) / 2 of them early for the
@@ -108,6 +122,9 @@ export function positionsFor(parts: number, pacing: Pacing, partsPerSecond: numb
 export function pacingFor(partsPerSecond: number): Pacing {
   if (!(partsPerSecond > 0) || !Number.isFinite(partsPerSecond)) {
     throw new Error(`partsPerSecond must be a positive number, got ${partsPerSecond}`);
+  }
+  if (Number.isInteger(partsPerSecond) && partsPerSecond <= BURST_MAX_PARTS_PER_SECOND) {
+    return { windowMs: 1000 + JITTER_MARGIN_MS, partsPerWindow: partsPerSecond, slotMs: 0 };
   }
   let best = { seconds: 1, parts: 0, ratio: -1 };
   for (let seconds = 1; seconds <= MAX_WINDOW_S && best.ratio < TARGET_RATIO; seconds += 1) {
@@ -136,6 +153,12 @@ export interface RatePacerOptions {
   counters?: PacingCounters;
 }
 
+/** The first position of `window` whose slot is not before `t` (past the last when none is). */
+function firstPositionFrom(pacing: Pacing, window: number, t: number): number {
+  if (t <= window) return 0;
+  return pacing.slotMs === 0 ? pacing.partsPerWindow : Math.ceil((t - window) / pacing.slotMs);
+}
+
 const sleepFor = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms).unref());
 
@@ -143,9 +166,9 @@ const sleepFor = (ms: number): Promise<void> =>
  * The origination identity's parts per second, shared across tasks through the store: each
  * window is a counter every task adds to under a condition, and the total a take brings it to is
  * the take's position, hence its slot (see `pacingFor`). Positions whose slot has passed are not
- * handed out, so sends resuming after a pause do not burst. A caller that must not wait past a
- * deadline asks the store for a position whose slot is before it, so it never books a slot it
- * cannot use.
+ * handed out, so sends resuming after a pause do not all go at once. A caller that must not wait
+ * past a deadline asks the store for a position whose slot is before it, so it never books a slot
+ * it cannot use.
  *
  * A message with more parts than a window holds takes a whole window and books its remaining
  * parts in the following ones, so the long-run rate stays at the limit whatever the sizes.
@@ -235,8 +258,9 @@ export class RatePacer implements RateBudget {
     // at most MAX_LOOKAHEAD_MS: a store slower than that must not push every slot past the next
     // window, where no take would ever be tried again to bring the average down).
     const ahead = Math.min(2 * this.storeMs, MAX_LOOKAHEAD_MS);
-    const from = Math.max(0, Math.ceil((now + ahead - window) / slotMs));
-    const lastByDeadline = Math.floor((deadline - window) / slotMs);
+    const from = firstPositionFrom(this.pacing, window, now + ahead);
+    // A burst window's positions all go at its start, which is not after the deadline.
+    const lastByDeadline = slotMs === 0 ? partsPerWindow : Math.floor((deadline - window) / slotMs);
     // The call goes at the middle of its positions: that one, not the first, is due by then.
     const limit = Math.min(partsPerWindow, lastByDeadline + Math.floor((positions + 1) / 2));
     if (from + positions > limit) return undefined;

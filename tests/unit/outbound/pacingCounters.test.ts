@@ -52,8 +52,8 @@ describe("the pacer's counters (where the number's slots go)", () => {
   });
 
   it("counts the empty positions booked beside multi-part messages", async () => {
-    // m = 3: a 2-part message books one empty position, a 3-part one two; one part none.
-    const { rate, counters } = pacer(3_000_000, 3);
+    // m = 5: a 2-part message books one empty position, a 3-part one two; one part none.
+    const { rate, counters } = pacer(3_000_000, 5);
     await rate.reserve(1);
     await rate.reserve(2);
     await rate.reserve(3);

@@ -43,15 +43,27 @@ describe("pacingFor", () => {
   it("spaces the positions so that a call and the one m later are a second and the margin apart", () => {
     expect(pacingFor(50)).toEqual({ windowMs: 1000, partsPerWindow: 48, slotMs: 1000 / 48 });
     expect(pacingFor(20)).toEqual({ windowMs: 5000, partsPerWindow: 96, slotMs: 5000 / 96 });
-    expect(pacingFor(3)).toEqual({ windowMs: 8000, partsPerWindow: 23, slotMs: 8000 / 23 });
-    expect(pacingFor(1)).toEqual({ windowMs: 20_000, partsPerWindow: 19, slotMs: 20_000 / 19 });
+    expect(pacingFor(4)).toEqual({ windowMs: 6000, partsPerWindow: 23, slotMs: 6000 / 23 });
+    expect(pacingFor(2.5)).toEqual({ windowMs: 5000, partsPerWindow: 12, slotMs: 5000 / 12 });
     expect(pacingFor(0.5)).toEqual({ windowMs: 19_000, partsPerWindow: 9, slotMs: 19_000 / 9 });
-    for (const m of [0.5, 1, 2, 3, 5, 10, 20, 30, 50, 100, 250]) {
+    for (const m of [0.5, 2.5, 4, 5, 10, 20, 30, 50, 100, 250]) {
       const { windowMs, partsPerWindow, slotMs } = pacingFor(m);
       expect(m * slotMs).toBeGreaterThanOrEqual(1000 + JITTER_MARGIN_MS);
       expect(partsPerWindow / (windowMs / 1000) / m).toBeGreaterThanOrEqual(0.94);
       expect(windowMs).toBeLessThanOrEqual(MAX_WINDOW_S * 1000);
     }
+  });
+
+  it("paces 1, 2 and 3 parts per second in bursts: m parts at the start of windows a second and the margin apart", () => {
+    for (const m of [1, 2, 3]) {
+      expect(pacingFor(m)).toEqual({
+        windowMs: 1000 + JITTER_MARGIN_MS,
+        partsPerWindow: m,
+        slotMs: 0,
+      });
+    }
+    // The rate the grid would reach at 3 (23 parts in 8 s) and bursts reach: 3 in 1.04 s.
+    expect(3 / 1.04 / 3).toBeGreaterThan(23 / 8 / 3);
   });
 
   it("refuses a rate that is not a positive number", () => {
@@ -70,9 +82,12 @@ describe("positionsFor", () => {
     expect([1, 2, 3, 4].map((q) => booked(50, q))).toEqual([1, 2, 3, 5]);
     // m <= 10: half a position is more than the margin; every extra part takes an empty one.
     expect([1, 2, 3].map((q) => booked(10, q))).toEqual([1, 3, 5]);
-    expect([1, 2, 3].map((q) => booked(3, q))).toEqual([1, 3, 5]);
+    expect([1, 2, 3].map((q) => booked(5, q))).toEqual([1, 3, 5]);
+    // A burst window's calls go at one moment: no margin is spent, no position left empty.
+    expect([1, 2, 3].map((q) => booked(3, q))).toEqual([1, 2, 3]);
     // Never more than a window: the rest of a longer message is booked in the next windows.
-    expect(booked(1, 25)).toBe(19);
+    expect(booked(0.5, 25)).toBe(9);
+    expect(booked(1, 2)).toBe(1);
   });
 });
 
@@ -132,13 +147,13 @@ describe("RatePacer", () => {
   });
 
   it("books a multi-part message only where its middle slot, the one it goes at, meets the deadline", async () => {
-    const { pacer, store } = pacerAt(3, 8_000);
-    const slot = 8_000 / 23;
-    expect(await pacer.reserve(1)).toBe(8_000);
-    // Positions 1..3 go at position 2's slot (696 ms): past a deadline of 600 ms, booking nothing.
-    expect(await pacer.reserve(2, { maxWaitMs: 600 })).toBeUndefined();
-    expect([...store.totals]).toEqual([[8_000, 1]]);
-    expect(await pacer.reserve(2, { maxWaitMs: 2 * slot })).toBe(8_000 + 2 * slot);
+    const { pacer, store } = pacerAt(5, 5_000);
+    const slot = 5_000 / 24;
+    expect(await pacer.reserve(1)).toBe(5_000);
+    // Positions 1..3 go at position 2's slot (417 ms): past a deadline of 300 ms, booking nothing.
+    expect(await pacer.reserve(2, { maxWaitMs: 300 })).toBeUndefined();
+    expect([...store.totals]).toEqual([[5_000, 1]]);
+    expect(await pacer.reserve(2, { maxWaitMs: 2 * slot })).toBe(5_000 + 2 * slot);
   });
 
   it("lets a deadline reach into the next window, and no further", async () => {
@@ -152,13 +167,32 @@ describe("RatePacer", () => {
   });
 
   it("sleeps until its slot in take()", async () => {
-    const { pacer, sleeps, clock } = pacerAt(3, 8_000);
+    const { pacer, sleeps, clock } = pacerAt(5, 5_000);
     expect(await pacer.take(1)).toBe(true);
     expect(await pacer.take(1)).toBe(true);
     expect(await pacer.take(1)).toBe(true);
-    // m = 3: windows of 8 s holding 23 parts, 347.8 ms apart.
-    expect(sleeps.map((ms) => ms.toFixed(3))).toEqual(["347.826", "347.826"]);
-    expect(clock.now).toBeCloseTo(8_000 + 16_000 / 23, 6);
+    // m = 5: windows of 5 s holding 24 parts, 208.3 ms apart.
+    expect(sleeps.map((ms) => ms.toFixed(3))).toEqual(["208.333", "208.333"]);
+    expect(clock.now).toBeCloseTo(5_000 + 10_000 / 24, 6);
+  });
+
+  it("sends a burst window's calls together at its start, and a single part takes the place a 2-part message could not", async () => {
+    // m = 3: windows of 1040 ms holding 3 parts; 5 ms in, this window's start has passed.
+    const { pacer, store, sleeps } = pacerAt(3, 8_325);
+    expect(await pacer.reserve(1)).toBe(9_360);
+    expect(await pacer.reserve(1)).toBe(9_360);
+    // One place left: the 2-part message waits for that window to begin and books the next.
+    expect(await pacer.reserve(2)).toBe(10_400);
+    expect(sleeps).toEqual([1_035]);
+    // The place it left is a single part's, as the window begins.
+    expect(await pacer.reserve(1)).toBe(9_360);
+    expect([...store.totals]).toEqual([
+      [9_360, 3],
+      [10_400, 2],
+    ]);
+    // Booked past the start of its window (a slow write): kept only within LATE_MS, as a slot.
+    expect(await pacer.take(1)).toBe(true);
+    expect(store.totals.get(10_400)).toBe(3);
   });
 
   it("books a new slot in take() when woken past its own, as keep() does", async () => {
@@ -244,22 +278,23 @@ describe("RatePacer", () => {
   });
 
   it("sends a message with empty positions at the middle of them all", async () => {
-    const { pacer, store } = pacerAt(3, 8_000);
-    const slot = 8_000 / 23;
-    expect(await pacer.reserve(1)).toBe(8_000);
+    const { pacer, store } = pacerAt(5, 5_000);
+    const slot = 5_000 / 24;
+    expect(await pacer.reserve(1)).toBe(5_000);
     // Positions 1..3: the two parts and one empty; it goes at the middle one, 2.
-    expect(await pacer.reserve(2)).toBe(8_000 + 2 * slot);
-    expect(await pacer.reserve(1)).toBe(8_000 + 4 * slot);
-    expect([...store.totals]).toEqual([[8_000, 5]]);
+    expect(await pacer.reserve(2)).toBe(5_000 + 2 * slot);
+    expect(await pacer.reserve(1)).toBe(5_000 + 4 * slot);
+    expect([...store.totals]).toEqual([[5_000, 5]]);
   });
 
   it("books a message longer than a window into the following windows", async () => {
-    const { pacer, store } = pacerAt(1, 20_000);
-    // Its first window's 19 positions; it goes at the middle one.
-    expect(await pacer.reserve(25)).toBe(20_000 + 9 * (20_000 / 19));
+    const { pacer, store } = pacerAt(0.5, 19_000);
+    // Its first window's 9 positions; it goes at the middle one.
+    expect(await pacer.reserve(25)).toBe(19_000 + 4 * (19_000 / 9));
     expect([...store.totals]).toEqual([
-      [20_000, 19],
-      [40_000, 6],
+      [19_000, 9],
+      [38_000, 9],
+      [57_000, 7],
     ]);
   });
 
@@ -272,10 +307,17 @@ describe("RatePacer", () => {
     [50, 2, 31, 0.94],
     [20, 2, LATE_MS, 0.94],
     // Multi-part messages that book empty positions too (positionsFor), each call up to LATE_MS
-    // late. Without them, every 2-part message at m = 3 or 10 met 4 or 11 parts in a second, and
+    // late. Without them, every 2-part message at m = 5 or 10 met 6 or 11 parts in a second, and
     // every 3-part one at m = 20 met 21. The empty positions cost rate: 6 parts in 7 positions.
-    [3, 2, LATE_MS, 0.82],
+    [5, 2, LATE_MS, 0.82],
     [10, 2, LATE_MS, 0.82],
+    // Bursts: a window's calls go together at its start, whatever their sizes, and the rate stays.
+    [3, 2, JITTER_MARGIN_MS - 1, 0.95],
+    [2, 2, JITTER_MARGIN_MS - 1, 0.95],
+    // A 3-part message takes a whole window; the window before it, one single part in this order
+    // (0.75 of m, as many as the grid's empty positions left), where a queue's other sends would
+    // fill it.
+    [3, 3, JITTER_MARGIN_MS - 1, 0.74],
     [20, 3, LATE_MS, 0.82],
     // 8 parts in 9 positions; 0.80 here.
     [50, 4, LATE_MS, 0.78],
@@ -287,22 +329,24 @@ describe("RatePacer", () => {
       const tasks = [0, 1, 2].map(
         () => new RatePacer({ store, identity: "id", partsPerSecond: m, now: () => clock }),
       );
-      const calls: { at: number; parts: number }[] = [];
+      const calls: { slot: number; at: number; parts: number }[] = [];
       const n = Math.ceil(m * 200);
       for (let i = 0; i < n; i += 1) {
         const parts = i % 5 === 4 ? longParts : 1;
         const slot = (await tasks[i % 3]!.reserve(parts))!;
         // Each call reaches End User Messaging up to the jitter late, the worst case alternating.
-        calls.push({ at: slot + (i % 2 === 0 ? 0 : jitterMs), parts });
+        calls.push({ slot, at: slot + (i % 2 === 0 ? 0 : jitterMs), parts });
         // A backlog: the next taker comes while this slot is still ahead (three tasks in flight).
         clock = Math.max(clock, slot - 3 * pacingFor(m).slotMs);
       }
       // Below 1 MPS, the span that holds one part: 2 s at 0.5.
       const spanMs = 1000 * Math.max(1, 1 / m);
       expect(maxInSliding(calls, spanMs)).toBeLessThanOrEqual((m * spanMs) / 1000);
-      const parts = calls.reduce((sum, c) => sum + c.parts, 0);
-      const span = (calls.at(-1)!.at - calls[0]!.at) / 1000;
-      expect((parts - calls[0]!.parts) / span / m).toBeGreaterThanOrEqual(ratio);
+      // The rate from the first slot to the last: the parts of every slot but the last (a burst
+      // window's calls share one) over the time between them.
+      const last = calls.at(-1)!.slot;
+      const parts = calls.filter((c) => c.slot < last).reduce((sum, c) => sum + c.parts, 0);
+      expect(parts / ((last - calls[0]!.slot) / 1000) / m).toBeGreaterThanOrEqual(ratio);
     },
   );
 });
