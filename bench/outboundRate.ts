@@ -23,6 +23,7 @@ import {
 import {
   acceptedByKey,
   achievedPartsPerSecond,
+  firstInstantMsFor,
   maxPartsInAnyWindow,
   peerAttempts,
   sendKey,
@@ -108,7 +109,8 @@ async function main(): Promise<number> {
     const attempts = peerAttempts(cluster.peer.sends);
     const byKey = acceptedByKey(attempts);
     const counts = sends.map((s) => byKey.get(sendKey(s.to, s.body))?.length ?? 0);
-    const achieved = achievedPartsPerSecond(attempts);
+    const firstInstantMs = firstInstantMsFor(pacingFor(PARTS_PER_SECOND));
+    const achieved = achievedPartsPerSecond(attempts, firstInstantMs);
     const ratio = achieved / PARTS_PER_SECOND;
     const maxAccepted = maxPartsInAnyWindow(attempts.filter((a) => a.accepted));
     const result: OutboundRateResult = {
@@ -142,8 +144,9 @@ async function main(): Promise<number> {
 }
 
 /**
- * Not part of the result: the slots the peer saw pass unused (a gap between accepted calls of
- * more than one slot, in slots) and the processes' pacing counters summed, to say why.
+ * Not part of the result: the places the peer saw pass unused (a gap between accepted calls of
+ * more than one slot, in slots; in bursts, a window's places its calls did not fill) and the
+ * processes' pacing counters summed, to say why.
  */
 function printWhereSlotsWent(cluster: OutboundCluster, attempts: PeerAttempt[]): void {
   const { slotMs, partsPerWindow, windowMs } = pacingFor(PARTS_PER_SECOND);
@@ -153,15 +156,25 @@ function printWhereSlotsWent(cluster: OutboundCluster, attempts: PeerAttempt[]):
   for (let i = 1; i < accepted.length; i += 1) {
     const gap = accepted[i]!.at - accepted[i - 1]!.at;
     gaps.push(gap);
-    unused += Math.max(0, Math.round(gap / slotMs) - accepted[i]!.parts);
+    if (slotMs > 0) unused += Math.max(0, Math.round(gap / slotMs) - accepted[i]!.parts);
+  }
+  const parts = accepted.reduce((n, a) => n + a.parts, 0);
+  if (slotMs === 0 && accepted.length > 0) {
+    // Every window from the first call's to the last's held partsPerWindow places.
+    const windows = Math.round((accepted.at(-1)!.at - accepted[0]!.at) / windowMs) + 1;
+    unused = windows * partsPerWindow - parts;
   }
   gaps.sort((a, b) => a - b);
   const pct = (q: number): number => gaps[Math.floor(q * (gaps.length - 1))] ?? 0;
   const paced = (partsPerWindow * 1000) / windowMs / PARTS_PER_SECOND;
+  const spacing =
+    slotMs > 0
+      ? `${slotMs.toFixed(1)} ms apart`
+      : `${partsPerWindow} at the start of windows ${windowMs} ms apart`;
   console.log(
-    `slots: ${slotMs.toFixed(1)} ms apart (pacer at ${paced.toFixed(3)} m); unused slots seen ` +
-      `at the peer ${unused} of ${accepted.length + unused}; gaps ms p50 ${pct(0.5)} ` +
-      `p90 ${pct(0.9)} p99 ${pct(0.99)} max ${pct(1)}`,
+    `slots: ${spacing} (pacer at ${paced.toFixed(3)} m); unused places seen at the peer ` +
+      `${unused} of ${parts + unused}; gaps ms p50 ${pct(0.5)} p90 ${pct(0.9)} ` +
+      `p99 ${pct(0.99)} max ${pct(1)}`,
   );
   const totals: Record<string, number> = {};
   cluster.runtimes.forEach((runtime) => {

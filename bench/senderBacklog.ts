@@ -13,6 +13,7 @@ import { EndUserMessagingGateway } from "../runtime/src/sms/endUserMessagingGate
 import { SmsGatewayError } from "../runtime/src/sms/smsGateway";
 import { SmsSender } from "../runtime/src/sms/smsSender";
 import { SqliteConversationStore } from "../runtime/src/store/sqliteStore";
+import { firstInstantMsFor } from "../tests/support/peerLedger";
 import { SmsVoicePeer } from "../tests/support/smsVoicePeer";
 import { countSegments } from "../runtime/src/sms/segments";
 
@@ -66,16 +67,14 @@ export async function senderBacklog(
   const started = Date.now();
   const latencies: number[] = [];
   let failedToCaller = 0;
-  /** The slot each body went at, to tell the calls of the first slot (a burst has several). */
-  const slotOf = new Map<string, number>();
   const worker = async (): Promise<void> => {
     for (let next = backlog.shift(); next !== undefined; next = backlog.shift()) {
       const parts = countSegments(next.body).parts;
       const reserved = await rate.reserve(parts);
       // Held past its slot (a busy event loop), a send books a new one, as the workers do.
-      const slot = reserved === undefined ? undefined : await rate.keep(reserved, parts);
-      if (slot === undefined) throw new Error("a waiting reserve answered no slot");
-      slotOf.set(next.body, slot);
+      if (reserved === undefined || (await rate.keep(reserved, parts)) === undefined) {
+        throw new Error("a waiting reserve answered no slot");
+      }
       try {
         await sender.send(
           next.to,
@@ -101,15 +100,14 @@ export async function senderBacklog(
   const accepted = peer.delivered;
   const bodies = accepted.map((s) => String(s.body.MessageBody));
   const parts = bodies.reduce((n, body) => n + countSegments(body).parts, 0);
-  // The drain rate: the parts after the first slot's calls (one, or a burst's) over the time from
-  // the first call to the last one.
+  // The drain rate: the parts after the first instant's calls (one, or in bursts a window's)
+  // over the time from the first call to the last one, as `achievedPartsPerSecond` reads it.
   const times = accepted.map((s) => s.at).sort((a, b) => a - b);
   const spanS = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
-  const slots = bodies.map((body) => slotOf.get(body) ?? Number.NaN);
-  const firstSlot = Math.min(...slots);
-  const firstParts = bodies
-    .filter((_, i) => slots[i] === firstSlot)
-    .reduce((n, body) => n + countSegments(body).parts, 0);
+  const firstInstantMs = firstInstantMsFor(rate.pacing);
+  const firstParts = accepted
+    .filter((s) => s.at - (times[0] ?? 0) <= firstInstantMs)
+    .reduce((n, s) => n + countSegments(String(s.body.MessageBody)).parts, 0);
   latencies.sort((a, b) => a - b);
   return {
     configuredPartsPerSecond: partsPerSecond,

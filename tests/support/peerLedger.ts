@@ -1,3 +1,4 @@
+import type { Pacing } from "../../runtime/src/outbound/ratePacer";
 import { countSegments } from "../../runtime/src/sms/segments";
 import type { RecordedSend } from "./smsVoicePeer";
 
@@ -68,9 +69,20 @@ export function acceptedByKey(attempts: readonly PeerAttempt[]): Map<string, str
  * the time from it to the last. N calls spaced d apart span (N - 1) * d, so the first call's parts
  * are the ones the span does not pay for (50 calls 20 ms apart: 49 parts in 0.98 s, 50/s). Adding a
  * whole second to the span instead (as this did) read 1,000 calls at 46.5/s as 44.4/s. Calls all
- * in one instant have no span: their parts are answered as one second's worth.
+ * in one instant have no span: their parts are answered as one second's worth. A pacer sending in
+ * bursts (`pacingFor`'s `slotMs` 0) puts several calls at each window's start: `firstInstantMs`
+ * says how long after the first call the calls still belong to its instant (half a window), so
+ * the span pays for none of them either.
  */
-export function achievedPartsPerSecond(attempts: readonly PeerAttempt[]): number {
+/** `achievedPartsPerSecond`'s `firstInstantMs` for a pacing: half a window in bursts, else 0. */
+export function firstInstantMsFor({ slotMs, windowMs }: Pacing): number {
+  return slotMs === 0 ? windowMs / 2 : 0;
+}
+
+export function achievedPartsPerSecond(
+  attempts: readonly PeerAttempt[],
+  firstInstantMs = 0,
+): number {
   const accepted = attempts.filter((a) => a.accepted).sort((a, b) => a.at - b.at);
   const first = accepted[0];
   const last = accepted[accepted.length - 1];
@@ -78,5 +90,6 @@ export function achievedPartsPerSecond(attempts: readonly PeerAttempt[]): number
   const parts = accepted.reduce((n, a) => n + a.parts, 0);
   const spanMs = last.at - first.at;
   if (spanMs <= 0) return parts;
-  return (parts - first.parts) / (spanMs / 1000);
+  const atFirst = accepted.filter((a) => a.at - first.at <= firstInstantMs);
+  return (parts - atFirst.reduce((n, a) => n + a.parts, 0)) / (spanMs / 1000);
 }
