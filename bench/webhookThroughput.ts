@@ -13,18 +13,22 @@
  * Prints one table, writes bench/results.json, and exits 1 if a target is missed or any request
  * failed. Absolute figures depend on the machine and its load; ratios are the comparable part.
  */
+import { execFile } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import { localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
 import { deliveryBodyAt } from "./deliveryBodies";
 import { load, type LoadResult } from "./load";
 import { dynamoDbInboundCpu } from "./dynamoDbInbound";
-import { senderBacklog, type BacklogResult } from "./senderBacklog";
+import type { BacklogResult } from "./senderBacklog";
 import { memorySoak } from "./memorySoak";
 import { profileShare } from "./profileShare";
 import {
   imageNodeMajor,
+  imageNodeOptions,
+  NODE_FLAGS,
   notImageNodeWarning,
   signedInboundBodies,
   startServer as startBenchServer,
@@ -36,9 +40,9 @@ import type { ServeSpec } from "./serve";
 import { mergeIntoResults } from "./benchResults";
 
 /**
- * The sender's backlogs: a number at 20 parts/s, and a US toll-free number at its 3 (where a
- * position is 348 ms and every multi-part message books an empty one, `positionsFor`); 30 s of
- * backlog gives the slower one 90 parts to measure.
+ * The sender's backlogs: a number at 20 parts/s, and a US toll-free number at its 3 (paced in
+ * bursts of 3 parts every 1,040 ms, `pacingFor`); 30 s of backlog gives the slower one 90 parts
+ * to measure.
  */
 const SENDER_BACKLOGS = [
   {
@@ -66,6 +70,7 @@ const SLICE_REQUESTS = Number(process.env.BENCH_SLICE_REQUESTS ?? 8000);
 /** Requests that warm each server of a comparison, before its slices' bodies. */
 const WARM_REQUESTS = 1000;
 const API_KEY_HEADER = "x-api-key";
+const execFileAsync = promisify(execFile);
 const MESSAGE_IDS = Array.from({ length: 2000 }, (_, i) => `bench-message-${i}`);
 
 type Row = BenchRow;
@@ -74,7 +79,15 @@ async function senderRows(): Promise<Row[]> {
   const rows: Row[] = [];
   for (const { partsPerSecond, seconds } of SENDER_BACKLOGS) {
     console.log(`sender: ${seconds} s of backlog at ${partsPerSecond} parts/s...`);
-    rows.push(senderRow(await senderBacklog(partsPerSecond, seconds)));
+    // Its own process (senderBacklog.ts says why), as the service runs.
+    const { stdout } = await execFileAsync(process.execPath, [
+      ...NODE_FLAGS,
+      ...imageNodeOptions(),
+      join(__dirname, "senderBacklog.js"),
+      String(partsPerSecond),
+      String(seconds),
+    ]);
+    rows.push(senderRow(JSON.parse(stdout.trim().split("\n").at(-1)!) as BacklogResult));
   }
   return rows;
 }
