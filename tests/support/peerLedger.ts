@@ -64,6 +64,11 @@ export function acceptedByKey(attempts: readonly PeerAttempt[]): Map<string, str
   return byKey;
 }
 
+/** `achievedPartsPerSecond`'s `firstInstantMs` for a pacing: half a window in bursts, else 0. */
+export function firstInstantMsFor({ slotMs, windowMs }: Pacing): number {
+  return slotMs === 0 ? windowMs / 2 : 0;
+}
+
 /**
  * Accepted parts per second while the calls flowed: the parts after the first accepted call over
  * the time from it to the last. N calls spaced d apart span (N - 1) * d, so the first call's parts
@@ -74,11 +79,6 @@ export function acceptedByKey(attempts: readonly PeerAttempt[]): Map<string, str
  * says how long after the first call the calls still belong to its instant (half a window), so
  * the span pays for none of them either.
  */
-/** `achievedPartsPerSecond`'s `firstInstantMs` for a pacing: half a window in bursts, else 0. */
-export function firstInstantMsFor({ slotMs, windowMs }: Pacing): number {
-  return slotMs === 0 ? windowMs / 2 : 0;
-}
-
 export function achievedPartsPerSecond(
   attempts: readonly PeerAttempt[],
   firstInstantMs = 0,
