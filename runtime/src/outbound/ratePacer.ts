@@ -159,6 +159,12 @@ function firstPositionFrom(pacing: Pacing, window: number, t: number): number {
   return pacing.slotMs === 0 ? pacing.partsPerWindow : Math.ceil((t - window) / pacing.slotMs);
 }
 
+/** The last position of `window` whose slot is not after `t`, for `t` not before the window. */
+function lastPositionBy(pacing: Pacing, window: number, t: number): number {
+  // A burst window's positions all go at its start.
+  return pacing.slotMs === 0 ? pacing.partsPerWindow - 1 : Math.floor((t - window) / pacing.slotMs);
+}
+
 const sleepFor = (ms: number): Promise<void> =>
   new Promise((resolve) => setTimeout(resolve, ms).unref());
 
@@ -252,15 +258,14 @@ export class RatePacer implements RateBudget {
     now: number,
     deadline: number,
   ): Promise<number | undefined> {
-    const { partsPerWindow, slotMs } = this.pacing;
+    const { partsPerWindow } = this.pacing;
     if (window > deadline) return undefined;
     // Not a slot that will have passed when the store answers (twice its recent answer time,
     // at most MAX_LOOKAHEAD_MS: a store slower than that must not push every slot past the next
     // window, where no take would ever be tried again to bring the average down).
     const ahead = Math.min(2 * this.storeMs, MAX_LOOKAHEAD_MS);
     const from = firstPositionFrom(this.pacing, window, now + ahead);
-    // A burst window's positions all go at its start, which is not after the deadline.
-    const lastByDeadline = slotMs === 0 ? partsPerWindow : Math.floor((deadline - window) / slotMs);
+    const lastByDeadline = lastPositionBy(this.pacing, window, deadline);
     // The call goes at the middle of its positions: that one, not the first, is due by then.
     const limit = Math.min(partsPerWindow, lastByDeadline + Math.floor((positions + 1) / 2));
     if (from + positions > limit) return undefined;
