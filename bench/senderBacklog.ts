@@ -13,7 +13,11 @@ import { EndUserMessagingGateway } from "../runtime/src/sms/endUserMessagingGate
 import { SmsGatewayError } from "../runtime/src/sms/smsGateway";
 import { SmsSender } from "../runtime/src/sms/smsSender";
 import { SqliteConversationStore } from "../runtime/src/store/sqliteStore";
-import { firstInstantMsFor } from "../tests/support/peerLedger";
+import {
+  achievedPartsPerSecond,
+  firstInstantMsFor,
+  peerAttempts,
+} from "../tests/support/peerLedger";
 import { SmsVoicePeer } from "../tests/support/smsVoicePeer";
 import { countSegments } from "../runtime/src/sms/segments";
 
@@ -103,24 +107,19 @@ export async function senderBacklog(
   client.destroy();
   await peer.stop();
   await store.close();
-  const accepted = peer.sends.slice(warmCalls).filter((s) => s.answer === "ok");
-  const bodies = accepted.map((s) => String(s.body.MessageBody));
-  const parts = bodies.reduce((n, body) => n + countSegments(body).parts, 0);
-  // The drain rate: the parts after the first instant's calls (one, or in bursts a window's)
-  // over the time from the first call to the last one, as `achievedPartsPerSecond` reads it.
-  const times = accepted.map((s) => s.at).sort((a, b) => a - b);
-  const spanS = ((times.at(-1) ?? 0) - (times[0] ?? 0)) / 1000;
-  const firstInstantMs = firstInstantMsFor(rate.pacing);
-  const firstParts = accepted
-    .filter((s) => s.at - (times[0] ?? 0) <= firstInstantMs)
-    .reduce((n, s) => n + countSegments(String(s.body.MessageBody)).parts, 0);
+  const sends = peer.sends.slice(warmCalls);
+  const bodies = sends.filter((s) => s.answer === "ok").map((s) => String(s.body.MessageBody));
   latencies.sort((a, b) => a - b);
   return {
     configuredPartsPerSecond: partsPerSecond,
-    achievedPartsPerSecond: spanS > 0 ? (parts - firstParts) / spanS : NaN,
-    parts,
-    throttledAtPeer: peer.sends.slice(warmCalls).filter((s) => s.answer === "ThrottlingException")
-      .length,
+    // The drain rate, as `bench:outbound` reads it: the first instant's calls (one, or in bursts
+    // a window's) left out, over the time from the first call to the last one.
+    achievedPartsPerSecond: achievedPartsPerSecond(
+      peerAttempts(sends),
+      firstInstantMsFor(rate.pacing),
+    ),
+    parts: bodies.reduce((n, body) => n + countSegments(body).parts, 0),
+    throttledAtPeer: sends.filter((s) => s.answer === "ThrottlingException").length,
     failedToCaller,
     duplicates: bodies.length - new Set(bodies).size,
     p50: latencies[Math.floor(latencies.length / 2)] ?? NaN,
