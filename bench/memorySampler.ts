@@ -98,6 +98,6 @@ function startSampling(path: string): void {
 }
 
 const target = process.env.BENCH_MEMORY_SAMPLES;
-// `--require` loads this into worker threads too (the store's checkpointer is one): a worker's
+// `--require` loads this into any worker thread too (the service starts none today): a worker's
 // own heap figures would be read as the service's.
 if (target && isMainThread) startSampling(target);

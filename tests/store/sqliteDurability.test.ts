@@ -1,20 +1,20 @@
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StoreUnavailableError } from "../../runtime/src/errors";
 import { SqliteCheckpointer } from "../../runtime/src/store/sqliteCheckpointer";
-import { openSqliteDatabase } from "../../runtime/src/store/sqliteDriver";
 import { SqliteConversationStore } from "../../runtime/src/store/sqliteStore";
-import { fdatasyncFile } from "../../runtime/src/store/walSync";
 import { repoRoot } from "../support/paths";
 import { buildTestApp } from "../support/testApp";
 import { inboundReply } from "./inboundReplyFixture";
+import { heldSync, inboundRowsInDatabaseFile, settledFlag, turns, waitFor } from "./sqliteFiles";
 
 /**
  * The store's durability without an fsync on the event loop: a group's callers are answered only
  * after the WAL's fdatasync; a failed one fails the store; the main connection never
- * checkpoints, the worker does; close leaves one consistent database file.
+ * checkpoints, the checkpointer does (`sqliteCheckpointer.test.ts`); close leaves one consistent
+ * database file.
  */
 const dir = mkdtempSync(join(tmpdir(), "eum-sms-durability-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,59 +22,19 @@ let n = 0;
 const nextPath = () => join(dir, `store-${(n += 1)}`, "sms.db");
 
 const at = "2026-11-25T12:00:00.000Z";
-/** A WAL sync the test releases (then really fdatasyncs) or fails, one call at a time. */
-function heldSync() {
-  const calls: { release: () => void; fail: (err: Error) => void }[] = [];
-  const syncWal = (fd: number) =>
-    new Promise<void>((resolve, reject) => {
-      calls.push({ release: () => void fdatasyncFile(fd).then(resolve, reject), fail: reject });
-    });
-  return { calls, syncWal };
-}
-
-/** A store on a fresh file whose WAL syncs wait for the test (`heldSync`). */
+/**
+ * A store on a fresh file whose WAL syncs wait for the test (`heldSync`). Its checkpointer never
+ * runs: it would hold the writer lock for its own syncs while a test counts turns.
+ */
 function storeWithHeldSync() {
-  const { calls, syncWal } = heldSync();
-  return { calls, store: new SqliteConversationStore(nextPath(), undefined, { syncWal }) };
-}
-
-const turns = async (count: number) => {
-  for (let i = 0; i < count; i += 1) await new Promise((resolve) => setImmediate(resolve));
-};
-
-function settledFlag<T>(promise: Promise<T>) {
-  const state = { settled: false };
-  promise.then(
-    () => (state.settled = true),
-    () => (state.settled = true),
-  );
-  return state;
-}
-
-/** The rows a copy of the database file alone holds: what is in it, not in its WAL. */
-function inboundRowsInDatabaseFile(path: string): number {
-  const copyDir = mkdtempSync(join(dir, "copy-"));
-  const copy = join(copyDir, "alone.db");
-  copyFileSync(path, copy);
-  const db = openSqliteDatabase(copy);
-  try {
-    const table = db
-      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'inbound_messages'")
-      .get() as { n: number };
-    if (table.n === 0) return 0;
-    return (db.prepare("SELECT count(*) AS n FROM inbound_messages").get() as { n: number }).n;
-  } finally {
-    db.close();
-    rmSync(copyDir, { recursive: true, force: true });
-  }
-}
-
-async function waitFor(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 400; i += 1) {
-    if (check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  throw new Error(`gave up waiting for ${what}`);
+  const { calls, syncFile } = heldSync();
+  return {
+    calls,
+    store: new SqliteConversationStore(nextPath(), undefined, {
+      syncWal: syncFile,
+      checkpointIntervalMs: 3_600_000,
+    }),
+  };
 }
 
 describe("SqliteConversationStore durability", () => {
@@ -229,7 +189,7 @@ describe("SqliteConversationStore durability", () => {
     await store.close();
   });
 
-  it("checkpoints on its worker thread by itself", async () => {
+  it("checkpoints by itself", async () => {
     const path = nextPath();
     const store = new SqliteConversationStore(path, undefined, { checkpointIntervalMs: 20 });
     await Promise.all(
@@ -244,10 +204,10 @@ describe("SqliteConversationStore durability", () => {
 
   it("leaves one consistent database file when closed: rows in it, no WAL left", async () => {
     const path = nextPath();
-    const { calls, syncWal } = heldSync();
+    const { calls, syncFile } = heldSync();
     const store = new SqliteConversationStore(path, undefined, {
       checkpointIntervalMs: 3_600_000,
-      syncWal,
+      syncWal: syncFile,
     });
     const writes = ["a", "b", "c"].map((id) => store.recordInbound({ inbound: inboundReply(id) }));
     // Close commits the open group and answers only once it is durable.
@@ -266,7 +226,7 @@ describe("SqliteConversationStore durability", () => {
     await reopened.close();
   });
 
-  it("does not keep a process alive that never closes it (the checkpointer's thread is unref'd)", async () => {
+  it("does not keep a process alive that never closes it (the checkpointer's timer is unref'd)", async () => {
     // Built code in a child process (dist/, built by globalSetup): jest itself would not show it.
     const module = join(repoRoot, "dist", "runtime", "src", "store", "sqliteStore.js");
     const child = spawn(

@@ -1,4 +1,6 @@
-import { Worker } from "node:worker_threads";
+import { closeSync, openSync } from "node:fs";
+import { openSqliteDatabase, type SqliteDatabase } from "./sqliteDriver";
+import { fdatasyncFile, type SyncFile } from "./walSync";
 
 /** The row of `PRAGMA wal_checkpoint`: busy 1 when blocked, frames in the WAL, frames copied. */
 export interface CheckpointResult {
@@ -8,162 +10,193 @@ export interface CheckpointResult {
 }
 
 export interface SqliteCheckpointerOptions {
-  /** How often the WAL is checkpointed (PASSIVE). */
+  /** How often the WAL is checkpointed when something was written since the last time. */
   intervalMs?: number;
-  /** WAL length (frames) past which a RESTART lets the next writer start the WAL again. */
-  restartFrames?: number;
-  /** A checkpoint that failed (it is tried again at the next interval). */
+  /**
+   * A count that grows with every write this process commits: a tick with no new write skips
+   * the checkpoint (and its two fsyncs). Without it every tick checkpoints.
+   */
+  writes?: () => number;
+  /** fdatasync of the WAL before the copy and of the database after; a test holds or fails it. */
+  syncFile?: SyncFile;
+  /** A checkpoint that failed and lost nothing (it is tried again at the next tick). */
   onError?: (message: string) => void;
+  /**
+   * The database file's fdatasync failed after the copy: the store must stop writing (see
+   * `checkpoint`). Called once; the checkpointer stops.
+   */
+  onDatabaseSyncFailure?: (err: unknown) => void;
 }
 
 /** SQLite's default automatic checkpoint is at 1,000 pages; this runs on time, not on size. */
 const DEFAULT_INTERVAL_MS = 500;
-/** About 16 MiB of 4 KiB pages. */
-const DEFAULT_RESTART_FRAMES = 4000;
 
-/*
- * The worker's code, as source: the store runs from TypeScript under jest and from `dist` in the
- * image, and an `eval` worker needs no file that exists in only one of them.
- *
- * Its own connection, with `synchronous = FULL`: a checkpoint syncs the WAL before it copies
- * frames into the database and syncs the database before it records them as copied, with
- * NORMAL or FULL (https://sqlite.org/pragma.html#pragma_synchronous: "the WAL file is
- * synchronized before each checkpoint and the database file is synchronized after each
- * completed checkpoint"). A writer starts the WAL again only once every frame is copied
- * (https://sqlite.org/wal.html, "Checkpointing"), so no frame is overwritten before the
- * database holding it is on disk.
- *
- * PASSIVE "checkpoint[s] as many frames as possible without waiting for any database readers or
- * writers to finish" (https://sqlite.org/c3ref/wal_checkpoint_v2.html): it never takes the
- * writer lock, so the event loop's COMMITs go on meanwhile. Under steady writes it rarely
- * catches up with the end of the WAL, and the WAL restarts only when it has, so past
- * `restartFrames` a RESTART runs: it takes the writer lock, copies what PASSIVE left (little,
- * it has just run) and waits for readers; with `busy_timeout = 0` it gives up at once instead
- * of holding the writer lock while it waits (it then reports busy and is tried again).
- * Checkpoints of several processes are serialised by SQLite's checkpointer lock; a blocked one
- * reports busy.
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require("node:worker_threads");
-const { DatabaseSync } = require("node:sqlite");
-let db;
-function connection() {
-  if (!db) {
-    db = new DatabaseSync(workerData.path);
-    db.exec("PRAGMA busy_timeout = 0");
-    db.exec("PRAGMA synchronous = FULL");
-    db.exec("PRAGMA wal_autocheckpoint = 0");
-  }
-  return db;
-}
-function checkpoint() {
-  const c = connection();
-  let result = c.prepare("PRAGMA wal_checkpoint(PASSIVE)").get();
-  if (result.busy === 0 && result.log >= workerData.restartFrames) {
-    result = c.prepare("PRAGMA wal_checkpoint(RESTART)").get();
-  }
-  return { busy: result.busy, log: result.log, checkpointed: result.checkpointed };
-}
-function message(err) {
-  return err instanceof Error ? err.message : String(err);
-}
-const timer = setInterval(() => {
-  try {
-    checkpoint();
-  } catch (err) {
-    parentPort.postMessage({ type: "error", message: message(err) });
-  }
-}, workerData.intervalMs);
-parentPort.on("message", (request) => {
-  if (request.type === "checkpoint") {
-    try {
-      parentPort.postMessage({ type: "result", id: request.id, result: checkpoint() });
-    } catch (err) {
-      parentPort.postMessage({ type: "result", id: request.id, error: message(err) });
-    }
-  } else if (request.type === "stop") {
-    clearInterval(timer);
-    try {
-      if (db) db.close();
-    } finally {
-      parentPort.close();
-    }
-  }
-});
-`;
-
-type WorkerReply =
-  | { type: "error"; message: string }
-  | { type: "result"; id: number; result?: CheckpointResult; error?: string };
+/** The result SQLite gives when a checkpoint could not take its lock. */
+const BUSY: CheckpointResult = { busy: 1, log: -1, checkpointed: -1 };
 
 /**
- * Checkpoints one SQLite database's WAL on a worker thread, so the copy and its two fsyncs never
- * run on the event loop. The store's own connection has `wal_autocheckpoint = 0` and never
- * checkpoints while it is open.
+ * Connections kept open after a failed database fsync, so that neither their close nor their
+ * garbage collection ends them (see `checkpoint`): the process is expected to be replaced.
+ */
+const keptAfterFailure: SqliteDatabase[] = [];
+
+/**
+ * Checkpoints one SQLite database's WAL from the event loop with no fsync on it. The store's own
+ * connection has `wal_autocheckpoint = 0` and never checkpoints while it is open.
+ *
+ * A checkpoint copies the WAL's frames into the database file; only once that file is on disk
+ * may a writer start the WAL again and overwrite them (https://sqlite.org/wal.html,
+ * "Checkpointing"). SQLite would fsync both files inside the checkpoint (`synchronous` NORMAL or
+ * FULL), on the calling thread. Here its copy connection runs `synchronous = OFF`, which skips
+ * both fsyncs (https://sqlite.org/pragma.html#pragma_synchronous), and this class puts them back
+ * around the copy, on libuv's thread pool, under the writer lock:
+ *
+ * 1. `BEGIN IMMEDIATE` on its lock connection takes the writer lock: no frame is added and no
+ *    writer can start the WAL again until step 5. Busy (a write of another connection is open):
+ *    nothing happens, the next tick tries again.
+ * 2. fdatasync of the WAL: the frames about to be copied are on disk (a power cut cannot leave
+ *    the database file with pages whose frames are gone).
+ * 3. `PRAGMA wal_checkpoint(PASSIVE)` on the copy connection: the copy, with no fsync.
+ * 4. fdatasync of the database file.
+ * 5. ROLLBACK on the lock connection: the writer lock is free. The next write finds every frame
+ *    copied and starts the WAL again, so the WAL stays as long as one interval's writes.
+ *
+ * The store's writes wait meanwhile, outside SQLite (`sqliteGroupCommit.ts`): two fsyncs on the
+ * thread pool and the copy, which is the only part on the event loop. A failed step 2 or 3 loses
+ * nothing (the WAL keeps its frames). A failed step 4 may have lost copied pages that SQLite
+ * already counts as checkpointed (PostgreSQL's "fsyncgate",
+ * https://wiki.postgresql.org/wiki/Fsync_Errors): the lock is then never released, so no writer
+ * can overwrite the WAL, the connections stay open until the process exits (the next one to open
+ * the file replays the whole WAL), and `onDatabaseSyncFailure` tells the store to stop.
+ *
+ * Replaces a worker thread that ran SQLite's own checkpoint: its isolate and event loop cost the
+ * process about 14 MiB of RSS (README, "Performance").
  */
 export class SqliteCheckpointer {
-  private readonly worker: Worker;
-  private readonly waiting = new Map<
-    number,
-    { resolve: (r: CheckpointResult) => void; reject: (e: Error) => void }
-  >();
-  private nextId = 0;
-  private readonly exited: Promise<void>;
+  private readonly lock: SqliteDatabase;
+  private readonly copier: SqliteDatabase;
+  private readonly walFd: number;
+  private readonly databaseFd: number;
+  private readonly syncFile: SyncFile;
+  private readonly writes: (() => number) | undefined;
+  private readonly onError: (message: string) => void;
+  private readonly onDatabaseSyncFailure: (err: unknown) => void;
+  private readonly timer: NodeJS.Timeout;
+  private running: Promise<CheckpointResult> | undefined;
+  private writesAtLastCheckpoint = -1;
+  private stopped = false;
+  private failed = false;
 
   constructor(path: string, options: SqliteCheckpointerOptions = {}) {
-    this.worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      workerData: {
-        path,
-        intervalMs: options.intervalMs ?? DEFAULT_INTERVAL_MS,
-        restartFrames: options.restartFrames ?? DEFAULT_RESTART_FRAMES,
-      },
-    });
-    const onError = options.onError ?? (() => undefined);
-    this.worker.on("message", (reply: WorkerReply) => {
-      if (reply.type === "error") {
-        onError(reply.message);
-        return;
-      }
-      const waiter = this.waiting.get(reply.id);
-      this.waiting.delete(reply.id);
-      if (!waiter) return;
-      if (reply.result) waiter.resolve(reply.result);
-      else waiter.reject(new Error(`WAL checkpoint failed: ${reply.error ?? "unknown"}`));
-    });
-    this.exited = new Promise((resolve) => {
-      this.worker.once("exit", () => {
-        for (const waiter of this.waiting.values()) {
-          waiter.reject(new Error("WAL checkpointer stopped"));
-        }
-        this.waiting.clear();
-        resolve();
-      });
-    });
-    this.worker.on("error", (err) => onError(err.message));
-    // It must not keep the process alive by itself; `stop()` ends it in an orderly way. After
-    // the listeners: adding a "message" listener refs the worker again.
-    this.worker.unref();
+    this.syncFile = options.syncFile ?? fdatasyncFile;
+    this.writes = options.writes;
+    this.onError = options.onError ?? (() => undefined);
+    this.onDatabaseSyncFailure = options.onDatabaseSyncFailure ?? (() => undefined);
+    const opened: SqliteDatabase[] = [];
+    const fds: number[] = [];
+    try {
+      this.lock = openSqliteDatabase(path);
+      opened.push(this.lock);
+      this.lock.exec("PRAGMA busy_timeout = 0");
+      this.copier = openSqliteDatabase(path);
+      opened.push(this.copier);
+      this.copier.exec("PRAGMA busy_timeout = 0");
+      this.copier.exec("PRAGMA synchronous = OFF");
+      this.copier.exec("PRAGMA wal_autocheckpoint = 0");
+      // "r+": fdatasync needs a descriptor open for writing (POSIX); nothing is written through it.
+      this.walFd = openSync(`${path}-wal`, "r+");
+      fds.push(this.walFd);
+      this.databaseFd = openSync(path, "r+");
+    } catch (err) {
+      for (const fd of fds) closeSync(fd);
+      for (const db of opened.reverse()) db.close();
+      throw err;
+    }
+    this.timer = setInterval(() => void this.tick(), options.intervalMs ?? DEFAULT_INTERVAL_MS);
+    // It must not keep the process alive by itself; `stop()` ends it in an orderly way.
+    this.timer.unref();
   }
 
-  /** Runs one checkpoint now (as the interval does) and answers its result. */
+  /** Runs one checkpoint now (after the one running, if any) and answers its result. */
   checkpoint(): Promise<CheckpointResult> {
-    const id = (this.nextId += 1);
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ type: "checkpoint", id });
-    });
+    if (this.stopped) return Promise.reject(new Error("WAL checkpointer stopped"));
+    const previous = this.running ?? Promise.resolve(BUSY);
+    const next = previous.catch(() => BUSY).then(() => this.checkpointOnce());
+    this.running = next;
+    const clear = () => {
+      if (this.running === next) this.running = undefined;
+    };
+    next.then(clear, clear);
+    return next;
   }
 
   /**
-   * Closes the worker's connection and ends the thread. Never `terminate()`: that could stop it
-   * inside a checkpoint with the connection and its locks left open in this process.
+   * Waits for the checkpoint running, if any, and closes the connections: before the store's
+   * own, so that the copy connection (`synchronous = OFF`) is never the file's last, which would
+   * checkpoint and delete the WAL with no fsync.
    */
   async stop(): Promise<void> {
-    // Referenced again: otherwise a process with nothing else to do exits before the worker
-    // has closed its connection, and whoever awaits close() never hears back.
-    this.worker.ref();
-    this.worker.postMessage({ type: "stop" });
-    await this.exited;
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+    if (this.failed) return;
+    closeSync(this.walFd);
+    closeSync(this.databaseFd);
+    this.copier.close();
+    this.lock.close();
   }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    const writes = this.writes?.();
+    if (writes !== undefined && writes === this.writesAtLastCheckpoint) return;
+    try {
+      const result = await this.checkpoint();
+      if (result.busy === 0 && writes !== undefined) this.writesAtLastCheckpoint = writes;
+    } catch (err) {
+      if (!this.failed) this.onError(err instanceof Error ? err.message : String(err));
+    }
+  }
+
+  private async checkpointOnce(): Promise<CheckpointResult> {
+    if (this.failed) throw new Error("WAL checkpointer stopped after a failed database fsync");
+    try {
+      this.lock.exec("BEGIN IMMEDIATE");
+    } catch (err) {
+      if (isBusy(err)) return BUSY;
+      throw err;
+    }
+    let release = true;
+    try {
+      await this.syncFile(this.walFd);
+      const row = this.copier.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as CheckpointResult;
+      const result = { busy: row.busy, log: row.log, checkpointed: row.checkpointed };
+      if (result.checkpointed > 0) {
+        try {
+          await this.syncFile(this.databaseFd);
+        } catch (err) {
+          release = false;
+          this.failAfterCopy(err);
+          throw err;
+        }
+      }
+      return result;
+    } finally {
+      if (release) this.lock.exec("ROLLBACK");
+    }
+  }
+
+  private failAfterCopy(err: unknown): void {
+    this.failed = true;
+    this.stopped = true;
+    clearInterval(this.timer);
+    keptAfterFailure.push(this.lock, this.copier);
+    this.onDatabaseSyncFailure(err);
+  }
+}
+
+/** SQLITE_BUSY: another connection holds the lock (node:sqlite puts SQLite's code in `errcode`). */
+function isBusy(err: unknown): boolean {
+  return (err as { errcode?: unknown } | null)?.errcode === 5;
 }

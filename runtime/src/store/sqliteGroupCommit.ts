@@ -32,7 +32,7 @@ export interface GroupCommitOptions {
   sync?: () => Promise<void>;
   /**
    * How long writes wait for the writer lock while another connection holds it (the
-   * checkpointer's RESTART, another process) before they fail with 503. Default 5 s, the
+   * checkpointer, another process) before they fail with 503. Default 5 s, the
    * connection's `busy_timeout`.
    */
   lockTimeoutMs?: number;
@@ -65,8 +65,8 @@ const LOCK_RETRY_MS = 1;
  * (PostgreSQL's "fsyncgate", https://wiki.postgresql.org/wiki/Fsync_Errors). An operation that
  * fails on its own rolls back only its savepoint and rejects at once.
  *
- * The writer lock: when another connection holds it (the checkpointer's RESTART while it copies
- * and syncs, another process's write), `BEGIN IMMEDIATE` would wait in SQLite's busy handler,
+ * The writer lock: when another connection holds it (the checkpointer while it syncs and copies,
+ * another process's write), `BEGIN IMMEDIATE` would wait in SQLite's busy handler,
  * which sleeps the thread, the event loop with it, in steps of 1, 2, 5, 10, 15, 20 ms. So BEGIN
  * runs with no busy timeout, and on SQLITE_BUSY the writes queue, in order, and try again each
  * millisecond while the event loop runs on; after `lockTimeoutMs` they fail with 503.
@@ -97,6 +97,25 @@ export class GroupCommitDatabase {
   /** Whether a failed sync has put the store out of service (then every operation fails). */
   get failed(): boolean {
     return this.failure !== undefined;
+  }
+
+  /** Groups committed so far: a count that grows with every committed write. */
+  get commits(): number {
+    return this.committedSeq;
+  }
+
+  /**
+   * Puts the store out of service for good: every operation fails from now on, and so do the
+   * callers still waiting for a sync (AWS retries them). For a failed sync of the WAL, or of the
+   * database file after a checkpoint (`sqliteCheckpointer.ts`).
+   */
+  fail(err: unknown): void {
+    if (this.failure !== undefined) return;
+    this.failure = err;
+    // Later groups too: their frames follow the ones whose sync failed in the same file.
+    for (const group of this.waitingForSync.splice(0)) {
+      for (const member of group.members) member.reject(err);
+    }
   }
 
   /** Prepared once per SQL text: preparing on every call cost ~5% of a webhook's CPU. */
@@ -294,11 +313,7 @@ export class GroupCommitDatabase {
       },
       (err: unknown) => {
         this.syncing = undefined;
-        this.failure = err;
-        // Later groups too: their frames follow the ones whose sync failed in the same file.
-        for (const group of this.waitingForSync.splice(0)) {
-          for (const member of group.members) member.reject(err);
-        }
+        this.fail(err);
       },
     );
   }

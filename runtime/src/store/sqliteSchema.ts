@@ -144,8 +144,9 @@ const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
  *
  * `wal_autocheckpoint = 0`: this connection never checkpoints by itself (a checkpoint copies
  * pages and fsyncs twice, inside some COMMIT, on the event loop); `sqliteCheckpointer.ts` does
- * it on a worker thread (https://sqlite.org/pragma.html#pragma_wal_autocheckpoint,
- * https://sqlite.org/wal.html "Application-Initiated Checkpoints"). On close the last connection
+ * it with its fsyncs on the thread pool
+ * (https://sqlite.org/pragma.html#pragma_wal_autocheckpoint, https://sqlite.org/wal.html
+ * "Application-Initiated Checkpoints"). On close the last connection
  * still checkpoints and deletes the WAL, syncing as NORMAL does before and after the copy.
  */
 export function prepareSqliteDatabase(db: SqliteDatabase): SqliteDurability {

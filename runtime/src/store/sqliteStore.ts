@@ -32,13 +32,15 @@ export interface SqliteStoreOptions {
   syncWal?: SyncFile;
   /** The checkpointer's interval (`sqliteCheckpointer.ts`). */
   checkpointIntervalMs?: number;
+  /** The checkpointer's fdatasync of the WAL and of the database file; a test holds or fails it. */
+  syncCheckpoint?: SyncFile;
 }
 
 /**
  * The embedded store: one SQLite file in WAL mode on a single connection whose writes are
  * committed in groups and made durable by an fdatasync of the WAL off the event loop
- * (`sqliteGroupCommit.ts`, `walSync.ts`), checkpointed on a worker thread
- * (`sqliteCheckpointer.ts`); the schema and pragmas are in `sqliteSchema.ts`. SQLite calls are
+ * (`sqliteGroupCommit.ts`, `walSync.ts`), checkpointed from the event loop with its fsyncs on
+ * the thread pool (`sqliteCheckpointer.ts`); the schema and pragmas are in `sqliteSchema.ts`. SQLite calls are
  * synchronous, so no other request interleaves with an operation. The outbound queue's records
  * are kept by `SqliteOutboundStore` on the same connection, so their writes share its group
  * commit.
@@ -69,18 +71,30 @@ export class SqliteConversationStore
         db.close();
         throw err;
       }
-      this.checkpointer = new SqliteCheckpointer(path, {
-        intervalMs: options.checkpointIntervalMs,
-        // A failing checkpoint loses nothing (the WAL keeps the frames) but lets the WAL grow;
-        // SQLite's message names no row, so it carries no PHI.
-        onError: (message) =>
-          process.emitWarning(`SQLite WAL checkpoint failed: ${message}`, {
-            code: "EUM_SQLITE_CHECKPOINT",
-          }),
-      });
     }
     const walSync = this.walSync;
     this.db = new GroupCommitDatabase(db, walSync ? { sync: () => walSync.sync() } : {});
+    if (walSync) {
+      const groups = this.db;
+      try {
+        this.checkpointer = new SqliteCheckpointer(path, {
+          intervalMs: options.checkpointIntervalMs,
+          syncFile: options.syncCheckpoint,
+          writes: () => groups.commits,
+          // A failing checkpoint loses nothing (the WAL keeps the frames) but lets the WAL grow;
+          // SQLite's message names no row, so it carries no PHI.
+          onError: (message) =>
+            process.emitWarning(`SQLite WAL checkpoint failed: ${message}`, {
+              code: "EUM_SQLITE_CHECKPOINT",
+            }),
+          onDatabaseSyncFailure: (err) => groups.fail(err),
+        });
+      } catch (err) {
+        walSync.close();
+        db.close();
+        throw err;
+      }
+    }
     this.outbound = new SqliteOutboundStore(this.db);
   }
 
