@@ -1,5 +1,10 @@
 import { closeSync, openSync } from "node:fs";
-import { openSqliteDatabase, type SqliteDatabase } from "./sqliteDriver";
+import {
+  isBusy,
+  openSqliteDatabase,
+  type SqliteDatabase,
+  type SqliteStatement,
+} from "./sqliteDriver";
 import { fdatasyncFile, type SyncFile } from "./walSync";
 
 /** The row of `PRAGMA wal_checkpoint`: busy 1 when blocked, frames in the WAL, frames copied. */
@@ -75,6 +80,7 @@ const keptAfterFailure: SqliteDatabase[] = [];
 export class SqliteCheckpointer {
   private readonly lock: SqliteDatabase;
   private readonly copier: SqliteDatabase;
+  private readonly copy: SqliteStatement;
   private readonly walFd: number;
   private readonly databaseFd: number;
   private readonly syncFile: SyncFile;
@@ -103,6 +109,7 @@ export class SqliteCheckpointer {
       this.copier.exec("PRAGMA busy_timeout = 0");
       this.copier.exec("PRAGMA synchronous = OFF");
       this.copier.exec("PRAGMA wal_autocheckpoint = 0");
+      this.copy = this.copier.prepare("PRAGMA wal_checkpoint(PASSIVE)");
       // "r+": fdatasync needs a descriptor open for writing (POSIX); nothing is written through it.
       this.walFd = openSync(`${path}-wal`, "r+");
       fds.push(this.walFd);
@@ -170,7 +177,7 @@ export class SqliteCheckpointer {
     let release = true;
     try {
       await this.syncFile(this.walFd);
-      const row = this.copier.prepare("PRAGMA wal_checkpoint(PASSIVE)").get() as CheckpointResult;
+      const row = this.copy.get() as CheckpointResult;
       const result = { busy: row.busy, log: row.log, checkpointed: row.checkpointed };
       if (result.checkpointed > 0) {
         try {
@@ -194,9 +201,4 @@ export class SqliteCheckpointer {
     keptAfterFailure.push(this.lock, this.copier);
     this.onDatabaseSyncFailure(err);
   }
-}
-
-/** SQLITE_BUSY: another connection holds the lock (node:sqlite puts SQLite's code in `errcode`). */
-function isBusy(err: unknown): boolean {
-  return (err as { errcode?: unknown } | null)?.errcode === 5;
 }

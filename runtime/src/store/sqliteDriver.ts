@@ -18,6 +18,11 @@ export interface SqliteDatabase {
 
 export type SqlValue = string | number | null;
 
+/** SQLITE_BUSY: another connection holds the lock (node:sqlite puts SQLite's code in `errcode`). */
+export function isBusy(err: unknown): boolean {
+  return (err as { errcode?: unknown } | null)?.errcode === 5;
+}
+
 export function openSqliteDatabase(path: string): SqliteDatabase {
   let DatabaseSync: new (path: string) => SqliteDatabase;
   try {

@@ -1,5 +1,5 @@
 import { StoreUnavailableError } from "../errors";
-import type { SqliteDatabase, SqliteStatement } from "./sqliteDriver";
+import { isBusy, type SqliteDatabase, type SqliteStatement } from "./sqliteDriver";
 import { BUSY_TIMEOUT_MS } from "./sqliteSchema";
 
 interface BatchMember {
@@ -349,9 +349,4 @@ function answerWhen<T>(
       reject: (err) => reject(new StoreUnavailableError(operation, { cause: err })),
     });
   });
-}
-
-/** SQLITE_BUSY: another connection holds the lock (node:sqlite puts SQLite's code in `errcode`). */
-function isBusy(err: unknown): boolean {
-  return (err as { errcode?: unknown } | null)?.errcode === 5;
 }
