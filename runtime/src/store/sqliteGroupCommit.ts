@@ -112,7 +112,8 @@ export class GroupCommitDatabase {
   fail(err: unknown): void {
     if (this.failure !== undefined) return;
     this.failure = err;
-    // Later groups too: their frames follow the ones whose sync failed in the same file.
+    // Every group still waiting, later ones too: their frames follow in the same file, and after
+    // a failed fsync a later one would prove nothing.
     for (const group of this.waitingForSync.splice(0)) {
       for (const member of group.members) member.reject(err);
     }

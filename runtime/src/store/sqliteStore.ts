@@ -40,10 +40,10 @@ export interface SqliteStoreOptions {
  * The embedded store: one SQLite file in WAL mode on a single connection whose writes are
  * committed in groups and made durable by an fdatasync of the WAL off the event loop
  * (`sqliteGroupCommit.ts`, `walSync.ts`), checkpointed from the event loop with its fsyncs on
- * the thread pool (`sqliteCheckpointer.ts`); the schema and pragmas are in `sqliteSchema.ts`. SQLite calls are
- * synchronous, so no other request interleaves with an operation. The outbound queue's records
- * are kept by `SqliteOutboundStore` on the same connection, so their writes share its group
- * commit.
+ * the thread pool (`sqliteCheckpointer.ts`); the schema and pragmas are in `sqliteSchema.ts`.
+ * SQLite calls are synchronous, so no other request interleaves with an operation. The outbound
+ * queue's records are kept by `SqliteOutboundStore` on the same connection, so their writes share
+ * its group commit.
  */
 export class SqliteConversationStore
   extends OutboundStoreDelegate
