@@ -27,8 +27,8 @@ export interface SqliteCheckpointerOptions {
   /** A checkpoint that failed and lost nothing (it is tried again at the next tick). */
   onError?: (message: string) => void;
   /**
-   * The database file's fdatasync failed after the copy: the store must stop writing (see
-   * `checkpoint`). Called once; the checkpointer stops.
+   * The database file's fdatasync failed after the copy: the store must stop writing (see the
+   * class comment). Called once; the checkpointer stops.
    */
   onDatabaseSyncFailure?: (err: unknown) => void;
 }
@@ -36,12 +36,12 @@ export interface SqliteCheckpointerOptions {
 /** SQLite's default automatic checkpoint is at 1,000 pages; this runs on time, not on size. */
 const DEFAULT_INTERVAL_MS = 500;
 
-/** The result SQLite gives when a checkpoint could not take its lock. */
+/** What a checkpoint answers when it could not take the writer lock (busy, as SQLite says it). */
 const BUSY: CheckpointResult = { busy: 1, log: -1, checkpointed: -1 };
 
 /**
  * Connections kept open after a failed database fsync, so that neither their close nor their
- * garbage collection ends them (see `checkpoint`): the process is expected to be replaced.
+ * garbage collection ends them (see the class comment): the process is expected to be replaced.
  */
 const keptAfterFailure: SqliteDatabase[] = [];
 
