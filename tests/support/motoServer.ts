@@ -24,11 +24,20 @@ export async function freePort(): Promise<number> {
  * started by hand), the run's shared one (globalSetup), or a `moto_server` of our own on a free
  * loopback port.
  */
-export async function startEmulator(): Promise<Emulator> {
+export async function startEmulator(options: OwnEmulator = {}): Promise<Emulator> {
   // A user's emulator, or the one jest's globalSetup started for the whole run.
-  const given = process.env.AWS_ENDPOINT_URL ?? process.env.EUM_TEST_EMULATOR;
+  const given =
+    process.env.AWS_ENDPOINT_URL ?? (options.own ? undefined : process.env.EUM_TEST_EMULATOR);
   if (given) return { endpoint: given, stop: async () => undefined };
   return spawnMoto({ serial: false });
+}
+
+export interface OwnEmulator {
+  /**
+   * A moto of the caller's own even when the run has a shared one: for a suite whose load would
+   * make every other suite's requests wait behind its own.
+   */
+  own?: boolean;
 }
 
 /**
@@ -37,8 +46,10 @@ export async function startEmulator(): Promise<Emulator> {
  * without a lock), so concurrent transactions on a threaded moto lose each other's writes. Real
  * DynamoDB isolates transactions; a serial moto is the faithful stand-in.
  */
-export async function startDynamoDbEmulator(): Promise<Emulator> {
-  const given = process.env.AWS_ENDPOINT_URL ?? process.env.EUM_TEST_DYNAMODB_EMULATOR;
+export async function startDynamoDbEmulator(options: OwnEmulator = {}): Promise<Emulator> {
+  const given =
+    process.env.AWS_ENDPOINT_URL ??
+    (options.own ? undefined : process.env.EUM_TEST_DYNAMODB_EMULATOR);
   if (given) return { endpoint: given, stop: async () => undefined };
   return spawnMoto({ serial: true });
 }
