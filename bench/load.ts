@@ -1,5 +1,9 @@
-/** Drives one server with autocannon: the figures a bench row needs. */
+/**
+ * Drives one server, with autocannon or at a steady rate with `pacedLoad`: the figures a bench
+ * row needs.
+ */
 import autocannon from "autocannon";
+import { pacedLoad } from "./pacedLoad";
 
 export interface LoadResult {
   rps: number;
@@ -21,14 +25,27 @@ export interface LoadOptions {
   /** Or this many requests, however long they take (then `seconds` is ignored). */
   amount?: number;
   connections: number;
-  /** Requests per second across all connections; unset: as fast as the server answers. */
+  /**
+   * Requests per second, evenly spaced and open-loop (`pacedLoad.ts`); unset: as fast as the
+   * server answers, each connection sending its next request on the last one's answer.
+   */
   overallRate?: number;
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
   let i = 0;
   const bodies = options.bodies ?? [];
-  const nextBody = options.nextBody ?? (() => bodies[i++ % bodies.length]);
+  const nextBody = options.nextBody ?? (() => bodies[i++ % bodies.length]!);
+  if (options.overallRate) {
+    return pacedLoad({
+      url: options.url,
+      headers: options.headers,
+      nextBody,
+      seconds: options.seconds,
+      rate: options.overallRate,
+      connections: options.connections,
+    });
+  }
   const started = performance.now();
   let lastResponse = started;
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
@@ -38,9 +55,6 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
         method: "POST",
         connections: options.connections,
         ...(options.amount ? { amount: options.amount } : { duration: options.seconds }),
-        ...(options.overallRate
-          ? { overallRate: Math.max(1, Math.round(options.overallRate)) }
-          : {}),
         headers: options.headers,
         requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
       },

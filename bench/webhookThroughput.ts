@@ -153,12 +153,14 @@ async function measure(
 ): Promise<Measured> {
   const server = await startServer(spec, options.profileDir);
   try {
+    // At the measured rate when there is one, so that the paced generator is warm too.
     await load({
       url: server.url,
       headers,
       bodies: options.warm ?? bodies.slice(0, 100),
       seconds: 2,
       connections: CONNECTIONS,
+      ...(options.overallRate ? { overallRate: options.overallRate } : {}),
     });
     const cpuBefore = server.cpuSeconds();
     const result = await load({
