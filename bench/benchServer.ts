@@ -9,6 +9,7 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { inboundNotification, localSnsCa } from "../tests/support/snsSigner";
+import { imageNodeFlags } from "./imageNodeFlags";
 import type { ServeSpec } from "./serve";
 
 /** One row of the bench's table and of bench/results.json (the shape webhookThroughput.ts uses). */
@@ -27,39 +28,6 @@ export interface BenchRow {
 // node:sqlite is still flagged experimental on Node 22; its warning is noise in the table.
 export const NODE_FLAGS = ["--disable-warning=ExperimentalWarning"];
 
-/**
- * The NODE_OPTIONS the runtime image sets (`runtime/Dockerfile`): the service under test runs with
- * the same options as it does in its task, so an option that trades memory for CPU shows up in
- * every row that measures the service. Read from the Dockerfile, so the two cannot drift.
- */
-export function imageNodeOptions(dockerfile = readFileSync(DOCKERFILE, "utf8")): string[] {
-  const m = /NODE_OPTIONS=(?:"([^"]*)"|(\S+))/.exec(dockerfile);
-  if (!m) throw new Error(`${DOCKERFILE}: no NODE_OPTIONS= in its ENV`);
-  return (m[1] ?? m[2]!).split(/\s+/).filter(Boolean);
-}
-/**
- * The Node major the image runs (the Dockerfile's last `FROM node:<major>`). Its V8 sizes the heap
- * differently from another major's (Node 24's young generation grows to twice Node 22's), so
- * figures measured on another Node describe another service.
- */
-export function imageNodeMajor(dockerfile = readFileSync(DOCKERFILE, "utf8")): number {
-  const froms = [...dockerfile.matchAll(/^FROM\s+node:(\d+)/gm)];
-  const last = froms.at(-1);
-  if (!last) throw new Error(`${DOCKERFILE}: no FROM node:<major>`);
-  return Number(last[1]);
-}
-
-/** A line to print when this bench runs on another Node major than the image's, else null. */
-export function notImageNodeWarning(): string | null {
-  const image = imageNodeMajor();
-  const running = Number(process.versions.node.split(".")[0]);
-  return running === image
-    ? null
-    : `WARNING: the bench runs on Node ${process.version}, the image on Node ${image}: ` +
-        `its memory and CPU figures are not the image's (run it with Node ${image})`;
-}
-// dist/bench/bench/ -> the repository's runtime/Dockerfile.
-const DOCKERFILE = join(__dirname, "..", "..", "..", "runtime", "Dockerfile");
 // USER_HZ: 100 on every Linux this runs on (proc(5)).
 const CLOCK_TICKS = 100;
 
@@ -76,14 +44,14 @@ export interface BenchServer {
 /**
  * Starts `serve.js` (next to this module once compiled) with `spec` and extra Node flags (a CPU
  * profile, the memory sampler); resolves once it listens. The service (`kind: "app"`) gets the
- * image's NODE_OPTIONS too; the baselines run on plain Node.
+ * image's Node options too (`imageNodeFlags.ts`); the baselines run on plain Node.
  */
 export async function startServer(
   spec: ServeSpec,
   nodeArgs: readonly string[] = [],
   env: Record<string, string> = {},
 ): Promise<BenchServer> {
-  const imageOptions = spec.kind === "app" ? imageNodeOptions() : [];
+  const imageOptions = spec.kind === "app" ? imageNodeFlags() : [];
   const child = spawn(
     process.execPath,
     [
@@ -145,7 +113,7 @@ export async function startToReady(dir: string): Promise<number> {
   // dist/bench/bench/ -> dist/bench/runtime/src/main.js (tsconfig.bench.json compiles runtime/).
   const child = spawn(
     process.execPath,
-    [...NODE_FLAGS, ...imageNodeOptions(), join(__dirname, "..", "runtime", "src", "main.js")],
+    [...NODE_FLAGS, ...imageNodeFlags(), join(__dirname, "..", "runtime", "src", "main.js")],
     {
       env: {
         PATH: process.env.PATH ?? "",

@@ -5,7 +5,7 @@
  *
  * The load is the bench's: signed SNS inbound notifications to `POST /sms/webhook`, 50
  * connections, the service with its real logger (on /dev/null) and SQLite store, in its own
- * process, started with the image's NODE_OPTIONS (`imageNodeOptions`). Every notification is a new
+ * process, started with the image's Node options (`imageNodeFlags`). Every notification is a new
  * inbound message, for the whole run (`SignedBodyStream`): the full-load minute is signed before it
  * starts (the signing would otherwise take the service's CPU), the soak's is signed as it goes by
  * one worker thread, with a 1024-bit test certificate (see `signedBodyStream.ts`).
@@ -19,15 +19,13 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
 import {
-  imageNodeMajor,
-  imageNodeOptions,
-  notImageNodeWarning,
   startServer,
   startToReadyRow,
   type BenchRow,
   type BenchServer,
 } from "./benchServer";
 import { load } from "./load";
+import { imageNodeFlags, imageNodeMajor, notImageNodeWarning } from "./imageNodeFlags";
 import { mergeIntoResults } from "./benchResults";
 import type { MemorySample } from "./memorySampler";
 import { SignedBodyStream } from "./signedBodyStream";
@@ -159,7 +157,7 @@ export async function memorySoak(options: MemorySoakOptions = {}): Promise<Bench
       { BENCH_MEMORY_SAMPLES: samplesPath },
     );
     console.log(
-      `soak: the service runs with the image's NODE_OPTIONS: ${imageNodeOptions().join(" ")}`,
+      `soak: the service runs with the image's Node options: ${imageNodeFlags().join(" ")}`,
     );
     try {
       const drive = (seconds: number, overallRate?: number) =>

@@ -130,7 +130,7 @@ export async function senderBacklog(
 /**
  * `node senderBacklog.js <parts/s> <seconds>`: one backlog in a process of its own, its result as
  * JSON on the last line of stdout. `npm run bench` runs the sender this way, with the image's
- * NODE_OPTIONS as the service has: in the driver, whose heap holds the other rows' signed bodies,
+ * Node options as the service has: in the driver, whose heap holds the other rows' signed bodies,
  * its collections held the sender's event loop up at the slots.
  */
 if (require.main === module) {

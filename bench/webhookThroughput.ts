@@ -26,10 +26,7 @@ import type { BacklogResult } from "./senderBacklog";
 import { memorySoak } from "./memorySoak";
 import { profileShare } from "./profileShare";
 import {
-  imageNodeMajor,
-  imageNodeOptions,
   NODE_FLAGS,
-  notImageNodeWarning,
   signedInboundBodies,
   startServer as startBenchServer,
   startToReadyRow,
@@ -38,6 +35,7 @@ import {
 } from "./benchServer";
 import type { ServeSpec } from "./serve";
 import { mergeIntoResults } from "./benchResults";
+import { imageNodeFlags, imageNodeMajor, notImageNodeWarning } from "./imageNodeFlags";
 
 /**
  * The sender's backlogs: a number at 20 parts/s, and a US toll-free number at its 3 (paced in
@@ -82,7 +80,7 @@ async function senderRows(): Promise<Row[]> {
     // Its own process (senderBacklog.ts says why), as the service runs.
     const { stdout } = await execFileAsync(process.execPath, [
       ...NODE_FLAGS,
-      ...imageNodeOptions(),
+      ...imageNodeFlags(),
       join(__dirname, "senderBacklog.js"),
       String(partsPerSecond),
       String(seconds),
