@@ -5,7 +5,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-/** The repository's runtime/Dockerfile, found from here (bench/ under jest, dist/bench/bench/ built). */
+/** The repository's runtime/Dockerfile, above bench/ (under jest) or dist/bench/bench/ (built). */
 function dockerfilePath(): string {
   for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
     const candidate = join(dir, "runtime", "Dockerfile");
@@ -32,10 +32,8 @@ export function imageCommandOptions(dockerfile = readDockerfile()): string[] {
   if (!cmd) throw new Error("runtime/Dockerfile: no CMD in exec form");
   const [program, ...args] = JSON.parse(cmd[1]!) as string[];
   if (program !== "node") throw new Error(`runtime/Dockerfile: CMD runs ${program}, not node`);
-  return args.slice(
-    0,
-    args.findIndex((a) => !a.startsWith("-")),
-  );
+  const script = args.findIndex((a) => !a.startsWith("-"));
+  return script === -1 ? args : args.slice(0, script);
 }
 
 /**
