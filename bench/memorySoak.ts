@@ -18,12 +18,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { localSnsCa, TEST_TOPIC_ARN } from "../tests/support/snsSigner";
-import {
-  startServer,
-  startToReadyRow,
-  type BenchRow,
-  type BenchServer,
-} from "./benchServer";
+import { startServer, startToReadyRow, type BenchRow, type BenchServer } from "./benchServer";
 import { load } from "./load";
 import { imageNodeFlags, imageNodeMajor, notImageNodeWarning } from "./imageNodeFlags";
 import { mergeIntoResults } from "./benchResults";
