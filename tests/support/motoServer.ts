@@ -24,12 +24,8 @@ export async function freePort(): Promise<number> {
  * started by hand), the run's shared one (globalSetup), or a `moto_server` of our own on a free
  * loopback port.
  */
-export async function startEmulator(options: OwnEmulator = {}): Promise<Emulator> {
-  // A user's emulator, or the one jest's globalSetup started for the whole run.
-  const given =
-    process.env.AWS_ENDPOINT_URL ?? (options.own ? undefined : process.env.EUM_TEST_EMULATOR);
-  if (given) return { endpoint: given, stop: async () => undefined };
-  return spawnMoto({ serial: false });
+export function startEmulator(options: OwnEmulator = {}): Promise<Emulator> {
+  return givenOrSpawned(process.env.EUM_TEST_EMULATOR, { serial: false }, options);
 }
 
 export interface OwnEmulator {
@@ -46,12 +42,19 @@ export interface OwnEmulator {
  * without a lock), so concurrent transactions on a threaded moto lose each other's writes. Real
  * DynamoDB isolates transactions; a serial moto is the faithful stand-in.
  */
-export async function startDynamoDbEmulator(options: OwnEmulator = {}): Promise<Emulator> {
-  const given =
-    process.env.AWS_ENDPOINT_URL ??
-    (options.own ? undefined : process.env.EUM_TEST_DYNAMODB_EMULATOR);
+export function startDynamoDbEmulator(options: OwnEmulator = {}): Promise<Emulator> {
+  return givenOrSpawned(process.env.EUM_TEST_DYNAMODB_EMULATOR, { serial: true }, options);
+}
+
+/** A user's emulator, or the one jest's globalSetup started for the whole run, or a new moto. */
+async function givenOrSpawned(
+  shared: string | undefined,
+  moto: { serial: boolean },
+  options: OwnEmulator,
+): Promise<Emulator> {
+  const given = process.env.AWS_ENDPOINT_URL ?? (options.own ? undefined : shared);
   if (given) return { endpoint: given, stop: async () => undefined };
-  return spawnMoto({ serial: true });
+  return spawnMoto(moto);
 }
 
 const SERIAL_MOTO = [
