@@ -143,14 +143,25 @@ describe("SqliteCheckpointer", () => {
 
   it("keeps the WAL and fails the store when the database file's sync fails after the copy", async () => {
     const path = nextPath();
+    let failing = false;
     let syncs = 0;
     const store = await storeWithRows(path, 3, async (fd) => {
+      if (!failing) return;
       syncs += 1;
       if (fileOf(fd) === path) throw new Error("EIO: i/o error, fdatasync");
     });
+    // Syncs fail only from here: a checkpoint between the rows' writes would fail the store while
+    // storeWithRows still writes. This write, in the same turn, gives the next checkpoint work;
+    // its group may be failed too while it waits for its WAL sync, but it is committed either way.
+    failing = true;
+    const trigger = store.recordInbound({ inbound: inboundReply("m3") }).then(
+      () => "created",
+      (err: unknown) => (err instanceof StoreUnavailableError ? "unavailable" : err),
+    );
     // The copied pages may be lost: no writer may start the WAL again over their frames, and the
     // store says it is out of service (503s, so AWS retries elsewhere; /readyz fails).
     await waitFor(() => syncs >= 2, "the checkpoint");
+    expect(["created", "unavailable"]).toContain(await trigger);
     await expect(store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
     await expect(store.recordInbound({ inbound: inboundReply("after") })).rejects.toBeInstanceOf(
       StoreUnavailableError,
@@ -159,6 +170,6 @@ describe("SqliteCheckpointer", () => {
     // Closing did not checkpoint and delete the WAL (its connections stay open until the process
     // exits): whoever opens the file next replays every frame.
     expect(existsSync(`${path}-wal`)).toBe(true);
-    expect(inboundRowsInCopy(path, true)).toBe(3);
+    expect(inboundRowsInCopy(path, true)).toBe(4);
   });
 });
