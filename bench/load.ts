@@ -30,6 +30,10 @@ export interface LoadOptions {
    * server answers, each connection sending its next request on the last one's answer.
    */
   overallRate?: number;
+  /** With `overallRate`: seconds of the same stream sent first and not counted (`pacedLoad.ts`). */
+  warmUpSeconds?: number;
+  /** With `overallRate`: called when the counted part starts. */
+  onCountedStart?: () => void;
 }
 
 export async function load(options: LoadOptions): Promise<LoadResult> {
@@ -44,6 +48,8 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
       seconds: options.seconds,
       rate: options.overallRate,
       connections: options.connections,
+      ...(options.warmUpSeconds ? { warmUpSeconds: options.warmUpSeconds } : {}),
+      ...(options.onCountedStart ? { onCountedStart: options.onCountedStart } : {}),
     });
   }
   const started = performance.now();
