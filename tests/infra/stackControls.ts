@@ -232,6 +232,19 @@ export function describeStackControls(stack: "dev" | "staging" | "prod"): void {
       });
     });
 
+    it("the target group checks /readyz, drains in 20 s and ramps a new task in over 30 s", () => {
+      const group = one(resources, "aws:lb/targetGroup:TargetGroup").inputs;
+      expect(group).toMatchObject({
+        targetType: "ip",
+        protocol: "HTTP",
+        deregistrationDelay: 20,
+        slowStart: 30,
+        healthCheck: { path: "/readyz", matcher: "200" },
+      });
+      // AWS refuses slow start with least outstanding requests; the default is round robin.
+      expect(group.loadBalancingAlgorithmType ?? "round_robin").toBe("round_robin");
+    });
+
     it("A1–A4: HTTPS with a TLS 1.2+ policy, no port 80, hardened ALB with access logs, WAF attached and logged", () => {
       const listeners = ofType(resources, "aws:lb/listener:Listener");
       const https = listeners.find((l) => l.inputs.port === 443)!;
