@@ -148,7 +148,9 @@ async function measure(
   bodies: readonly string[],
   options: {
     seconds?: number;
+    /** Paced at this rate, the first `PACED_WARM_UP_SECONDS` of the stream warming the server. */
     overallRate?: number;
+    /** The bodies of a 2 s warm-up at full speed first, when not paced. */
     warm?: readonly string[];
     /** Bodies from a sequence rather than `bodies`. */
     nextBody?: () => string;
