@@ -174,24 +174,34 @@ describe("RatePacer", () => {
     expect(clock.now).toBeCloseTo(5_000 + 10_000 / 24, 6);
   });
 
-  it("sends a burst window's calls together at its start, and a single part takes the place a 2-part message could not", async () => {
+  it("sends a burst window's calls together at its start, and books a 2-part message the window after when the next has one place left", async () => {
     // m = 3: windows of 1040 ms holding 3 parts; 5 ms in, this window's start has passed.
     const { pacer, store, sleeps } = pacerAt(3, 8_325);
     expect(await pacer.reserve(1)).toBe(9_360);
     expect(await pacer.reserve(1)).toBe(9_360);
-    // One place left: the 2-part message waits for that window to begin and books the next.
+    // One place left: the 2-part message books the window after, at once.
     expect(await pacer.reserve(2)).toBe(10_400);
-    expect(sleeps).toEqual([1_035]);
-    // The place it left is a single part's, as the window begins.
+    // The place it left is the next single part's, with no wait either.
     expect(await pacer.reserve(1)).toBe(9_360);
+    expect(sleeps).toEqual([]);
     expect([...store.totals]).toEqual([
       [9_360, 3],
       [10_400, 2],
     ]);
-    // The next single part takes the third place beside the 2-part message, and goes with it.
+    // A single part looks no further than the next window: it waits for 9,360 to begin, takes the
+    // third place beside the 2-part message, and goes with it.
     expect(await pacer.take(1)).toBe(true);
     expect(store.totals.get(10_400)).toBe(3);
     expect(sleeps).toEqual([1_035, 1_040]);
+  });
+
+  it("lets a message of several positions look two windows ahead, and no further", async () => {
+    const { pacer, sleeps } = pacerAt(3, 8_325);
+    expect(await pacer.reserve(2)).toBe(9_360);
+    expect(await pacer.reserve(2)).toBe(10_400);
+    // One place left in each: the third waits for 9,360 to begin, then books 11,440.
+    expect(await pacer.reserve(2)).toBe(11_440);
+    expect(sleeps).toEqual([1_035]);
   });
 
   it("books a new slot in take() when woken past its own, as keep() does", async () => {
